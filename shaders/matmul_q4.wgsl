@@ -1,0 +1,126 @@
+// matmul_q4 — Y = X · Wᵀ with W stored 4-bit as ONNX MatMulNBits (bits 4, block 32); W stays packed
+// in GPU memory and is dequantized in registers: w[n, k] = (q[n, k] - zp[n, k / 32]) * scale[n, k / 32].
+//
+// Bindings (group 0)
+//   0  uniform        p      : Params { M, N, K, nBlocks = ceil(K / 32), zpRowBytes, hasZp }
+//   1  storage read   x      : [M, K] f32
+//   2  storage read   w      : [N, nBlocks, 4] u32 — MatMulNBits B [N, nBlocks, 16] uint8 read as words:
+//                              element e of a block is nibble e of word e / 8 (low nibble = even element)
+//   3  storage read   scales : [N, nBlocks] f32
+//   4  storage read   zp     : [N, zpRowBytes] uint8 as u32 words, nibble (blk & 1) of byte blk / 2 of
+//                              row n; ignored when hasZp = 0 (zero point 8), any buffer may be bound
+//   5  storage write  y      : [M, N] f32
+// Elements k >= K of the last block are padding and contribute nothing.
+//
+// Entry `main` (prefill, any M): one invocation computes a 4x4 tile of Y (rows 4*gid.y.., columns
+//   4*gid.x..), dequantizing each weight once for four rows of X. Workgroup 8 x 8; grid
+//   (ceil(N / 32), ceil(M / 32), 1).
+// Entry `gemv` (decode, small M): a workgroup of 64 computes 4 outputs Y[m, n0 .. n0+3]; 16 lanes
+//   per output split the K blocks, then lane 0 of each output sums the 16 partials from workgroup
+//   memory (one barrier). Grid (ceil(N / 4), M, 1).
+
+struct Params {
+  M : u32, N : u32, K : u32, nBlocks : u32,
+  zpRowBytes : u32, hasZp : u32, _pad0 : u32, _pad1 : u32,
+}
+
+@group(0) @binding(0) var<uniform> p : Params;
+@group(0) @binding(1) var<storage, read> x : array<f32>;
+@group(0) @binding(2) var<storage, read> w : array<u32>;
+@group(0) @binding(3) var<storage, read> scales : array<f32>;
+@group(0) @binding(4) var<storage, read> zp : array<u32>;
+@group(0) @binding(5) var<storage, read_write> y : array<f32>;
+
+fn zero_point(n : u32, blk : u32) -> f32 {
+  if (p.hasZp == 0u) { return 8.0; }
+  let byteIndex = n * p.zpRowBytes + blk / 2u;
+  let byte = (zp[byteIndex / 4u] >> ((byteIndex % 4u) * 8u)) & 0xffu;
+  return f32((byte >> ((blk & 1u) * 4u)) & 0xfu);
+}
+
+fn nibble(word : u32, e : u32) -> f32 {
+  return f32((word >> (e * 4u)) & 0xfu);
+}
+
+@compute @workgroup_size(8, 8, 1)
+fn main(@builtin(global_invocation_id) gid : vec3<u32>) {
+  let m0 = gid.y * 4u;
+  let n0 = gid.x * 4u;
+  if (m0 >= p.M || n0 >= p.N) { return; }
+
+  var rowX : array<u32, 4>;
+  var rowW : array<u32, 4>;
+  for (var i = 0u; i < 4u; i++) {
+    rowX[i] = min(m0 + i, p.M - 1u) * p.K;
+    rowW[i] = min(n0 + i, p.N - 1u);
+  }
+
+  var acc : array<vec4<f32>, 4>; // acc[i][j] = Y[m0 + i, n0 + j]
+  for (var blk = 0u; blk < p.nBlocks; blk++) {
+    var s : vec4<f32>;
+    var z : vec4<f32>;
+    for (var j = 0u; j < 4u; j++) {
+      s[j] = scales[rowW[j] * p.nBlocks + blk];
+      z[j] = zero_point(rowW[j], blk);
+    }
+    for (var word = 0u; word < 4u; word++) {
+      var q : array<u32, 4>;
+      for (var j = 0u; j < 4u; j++) { q[j] = w[(rowW[j] * p.nBlocks + blk) * 4u + word]; }
+      for (var e = 0u; e < 8u; e++) {
+        let k = blk * 32u + word * 8u + e;
+        if (k >= p.K) { break; }
+        let wv = (vec4<f32>(nibble(q[0], e), nibble(q[1], e), nibble(q[2], e), nibble(q[3], e)) - z) * s;
+        acc[0] += x[rowX[0] + k] * wv;
+        acc[1] += x[rowX[1] + k] * wv;
+        acc[2] += x[rowX[2] + k] * wv;
+        acc[3] += x[rowX[3] + k] * wv;
+      }
+    }
+  }
+
+  for (var i = 0u; i < 4u; i++) {
+    let m = m0 + i;
+    if (m >= p.M) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      if (n0 + j < p.N) { y[m * p.N + n0 + j] = acc[i][j]; }
+    }
+  }
+}
+
+const LANES : u32 = 16u; // lanes per output in `gemv`
+var<workgroup> partial : array<f32, 64>;
+
+@compute @workgroup_size(64, 1, 1)
+fn gemv(@builtin(workgroup_id) wg : vec3<u32>, @builtin(local_invocation_index) li : u32) {
+  let out = li / LANES;
+  let lane = li % LANES;
+  let n = wg.x * 4u + out;
+  let m = wg.y;
+  var acc = 0.0;
+  if (n < p.N) {
+    let xRow = m * p.K;
+    for (var blk = lane; blk < p.nBlocks; blk += LANES) {
+      // Σ x·(q − zp)·s = s · (Σ x·q − zp · Σ x), accumulated per block.
+      var xq = 0.0;
+      var xs = 0.0;
+      for (var word = 0u; word < 4u; word++) {
+        let q = w[(n * p.nBlocks + blk) * 4u + word];
+        for (var e = 0u; e < 8u; e++) {
+          let k = blk * 32u + word * 8u + e;
+          if (k >= p.K) { break; }
+          let xv = x[xRow + k];
+          xq += xv * nibble(q, e);
+          xs += xv;
+        }
+      }
+      acc += scales[n * p.nBlocks + blk] * (xq - zero_point(n, blk) * xs);
+    }
+  }
+  partial[li] = acc;
+  workgroupBarrier();
+  if (lane == 0u && n < p.N) {
+    var sum = 0.0;
+    for (var l = 0u; l < LANES; l++) { sum += partial[li + l]; }
+    y[m * p.N + n] = sum;
+  }
+}

@@ -1,0 +1,60 @@
+// Typed errors shared by every layer. This file imports nothing, so any module may use it.
+//
+// Every error sets `name`, says what went wrong and how to fix it, and carries plain `data`
+// so it can cross the worker boundary as `{ name, message, data }` and be rebuilt there.
+
+export type ErrorData = Record<string, unknown>;
+
+export class AlignScopeError extends Error {
+  readonly data: ErrorData;
+  constructor(message: string, data: ErrorData = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.data = data;
+  }
+}
+
+/** The browser or Node host offers no WebGPU adapter at all. */
+export class WebGpuUnavailableError extends AlignScopeError {}
+
+/** The GPU device was lost (driver reset, tab backgrounded too long, `destroy()`). The next call re-acquires one. */
+export class DeviceLostError extends AlignScopeError {}
+
+/** A buffer or dispatch would exceed one of the adapter's limits. `data` names the limit, the need and the cap. */
+export class GpuLimitError extends AlignScopeError {}
+
+/** A WGSL shader failed to compile; `data.messages` holds `line:col message` entries. */
+export class ShaderCompileError extends AlignScopeError {}
+
+/** Arguments to a kernel or reference op disagree in shape or layout. */
+export class ShapeError extends AlignScopeError {}
+
+/** Every error class that may be rebuilt from `{ name, message, data }` after crossing a worker boundary. */
+const KNOWN = {
+  AlignScopeError,
+  WebGpuUnavailableError,
+  DeviceLostError,
+  GpuLimitError,
+  ShaderCompileError,
+  ShapeError,
+} satisfies Record<string, new (message: string, data?: ErrorData) => AlignScopeError>;
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  data: ErrorData;
+}
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof AlignScopeError) return { name: err.name, message: err.message, data: err.data };
+  if (err instanceof Error) return { name: err.name, message: err.message, data: { stack: err.stack ?? '' } };
+  return { name: 'Error', message: String(err), data: {} };
+}
+
+export function deserializeError(s: SerializedError): Error {
+  const Ctor = KNOWN[s.name as keyof typeof KNOWN];
+  if (Ctor) return new Ctor(s.message, s.data);
+  const e = new Error(s.message);
+  e.name = s.name;
+  return e;
+}

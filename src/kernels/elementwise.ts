@@ -1,0 +1,35 @@
+// Elementwise ops over shaders/elementwise.wgsl: out = a ∘ b, b broadcast when it is shorter.
+
+import { ShapeError } from '../errors';
+import type { Batch } from '../gpu/batch';
+import type { GpuContext } from '../gpu/runtime';
+import { emptyTensor, numel, type GpuTensor } from './tensor';
+
+export type BinaryOp = 'add' | 'mul';
+
+const WG = 256;
+
+/** Folds a 1-D count of workgroups into (x, y) under the per-dimension limit. */
+export function grid1d(workgroups: number, maxPerDim: number): [number, number, number] {
+  if (workgroups <= maxPerDim) return [workgroups, 1, 1];
+  const y = Math.ceil(workgroups / maxPerDim);
+  return [Math.ceil(workgroups / y), y, 1];
+}
+
+export async function binary(ctx: GpuContext, batch: Batch, op: BinaryOp, a: GpuTensor, b: GpuTensor, name?: string): Promise<GpuTensor> {
+  const n = numel(a.shape);
+  const bLen = numel(b.shape);
+  if (bLen === 0 || n % bLen !== 0) throw new ShapeError(`${op}: ${b.name} [${b.shape}] does not broadcast over ${a.name} [${a.shape}].`, { a: a.shape, b: b.shape });
+  const out = emptyTensor(ctx, a.shape, name ?? `${op}(${a.name},${b.name})`);
+  batch.dispatch({
+    label: out.name,
+    pipeline: await ctx.pipeline('elementwise', op),
+    uniforms: new Uint32Array([n, bLen, 0, 0]),
+    buffers: [a.buffer.buffer, b.buffer.buffer, out.buffer.buffer],
+    grid: grid1d(Math.ceil(n / WG), ctx.limits.maxComputeWorkgroupsPerDimension),
+  });
+  return out;
+}
+
+export const add = (ctx: GpuContext, batch: Batch, a: GpuTensor, b: GpuTensor, name?: string) => binary(ctx, batch, 'add', a, b, name);
+export const mul = (ctx: GpuContext, batch: Batch, a: GpuTensor, b: GpuTensor, name?: string) => binary(ctx, batch, 'mul', a, b, name);

@@ -1,0 +1,65 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { dequantize, quantizeQ4, quantizeQ8, type QWeight } from '../model/quant';
+import { compare } from '../reference/compare';
+import { matmulRef } from '../reference/matmul';
+import { randomArray } from '../reference/random';
+import { testRuntime } from '../test/gpu';
+import { matmulQ, type QMatmulVariant } from './matmul-q';
+import { readTensor, uploadQWeight, uploadTensor } from './tensor';
+
+const rt = testRuntime();
+afterAll(() => rt.destroy());
+
+// The kernel must equal X · dequant(W)ᵀ computed in float64, up to f32 summation error.
+const TOL = 1e-5;
+
+async function runQ(x: Float32Array, M: number, q: QWeight, variant: QMatmulVariant): Promise<Float32Array> {
+  return rt.run(async (ctx) => {
+    const batch = ctx.batch();
+    const y = await matmulQ(ctx, batch, uploadTensor(ctx, x, [M, q.K], 'x'), uploadQWeight(ctx, q, 'w'), { variant });
+    await batch.submit();
+    expect(y.shape).toEqual([M, q.N]);
+    return readTensor(ctx, y);
+  });
+}
+
+const cases: { name: string; quant: (w: Float32Array, N: number, K: number) => QWeight }[] = [
+  { name: 'q4 (zero point 8)', quant: (w, N, K) => quantizeQ4(w, N, K) },
+  { name: 'q4 with zero points', quant: (w, N, K) => quantizeQ4(w, N, K, { zeroPoints: true }) },
+  { name: 'q8', quant: (w, N, K) => quantizeQ8(w, N, K) },
+];
+
+const shapes: [number, number, number][] = [
+  [1, 7, 5], // decode shape, K shorter than a block
+  [1, 64, 96], // decode shape, whole blocks
+  [33, 65, 17],
+  [128, 256, 64],
+  [6, 19, 70], // K spans a partial third block
+  [3, 33, 45], // odd number of blocks: zero-point nibble packing
+];
+
+describe('quantized matmul vs float64 reference on the dequantized weights', () => {
+  for (const { name, quant } of cases) {
+    for (const variant of ['tiled', 'gemv'] as const) {
+      for (const [M, N, K] of shapes) {
+        it(`${name} ${variant} ${M}x${N}x${K}`, async () => {
+          const x = randomArray(M * K, 11 + M);
+          const q = quant(randomArray(N * K, 13 + N), N, K);
+          const got = await runQ(x, M, q, variant);
+          const d = compare(got, matmulRef(x, dequantize(q), { M, N, K, transB: true }));
+          console.log(`${name} ${variant} ${M}x${N}x${K}: max abs ${d.maxAbs.toExponential(2)}, rel ${d.maxRel.toExponential(2)}`);
+          expect(d.maxRel).toBeLessThanOrEqual(TOL);
+        });
+      }
+    }
+  }
+
+  it('picks gemv for the decode shape and agrees with the tiled kernel', async () => {
+    const [M, N, K] = [1, 40, 64];
+    const x = randomArray(M * K, 3);
+    const q = quantizeQ4(randomArray(N * K, 4), N, K);
+    const auto = await runQ(x, M, q, 'auto');
+    const tiled = await runQ(x, M, q, 'tiled');
+    expect(compare(auto, tiled).maxRel).toBeLessThanOrEqual(TOL);
+  });
+});

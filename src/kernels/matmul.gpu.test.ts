@@ -1,0 +1,64 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { compare } from '../reference/compare';
+import { matmulRef } from '../reference/matmul';
+import { randomArray } from '../reference/random';
+import { testRuntime } from '../test/gpu';
+import { matmul } from './matmul';
+import { readTensor, uploadTensor } from './tensor';
+
+const rt = testRuntime();
+afterAll(() => rt.destroy());
+
+// f32 with K <= 256: the GPU's different summation order stays well inside 1e-5 of max |C|.
+const TOL = 1e-5;
+
+describe('matmul f32 vs float64 reference', () => {
+  const shapes: [number, number, number][] = [
+    [1, 7, 5],
+    [33, 65, 17],
+    [128, 256, 64],
+    [1, 1, 1],
+    [5, 3, 257],
+  ];
+  for (const transB of [false, true]) {
+    for (const [M, N, K] of shapes) {
+      it(`${M}x${N}x${K} ${transB ? 'B transposed [N,K]' : 'B [K,N]'}`, async () => {
+        const a = randomArray(M * K, 1 + M);
+        const b = randomArray(K * N, 2 + N);
+        const got = await rt.run(async (ctx) => {
+          const batch = ctx.batch();
+          const ta = uploadTensor(ctx, a, [M, K], 'a');
+          const tb = uploadTensor(ctx, b, transB ? [N, K] : [K, N], 'b');
+          const c = await matmul(ctx, batch, ta, tb, { transB });
+          await batch.submit();
+          expect(c.shape).toEqual([M, N]);
+          return readTensor(ctx, c);
+        });
+        const d = compare(got, matmulRef(a, b, { M, N, K, transB }));
+        console.log(`matmul ${M}x${N}x${K} transB=${transB}: max abs ${d.maxAbs.toExponential(2)}, rel ${d.maxRel.toExponential(2)}`);
+        expect(d.maxRel).toBeLessThanOrEqual(TOL);
+      });
+    }
+  }
+
+  it('batched, with B broadcast over the batch', async () => {
+    const [batchN, M, N, K] = [3, 9, 10, 11];
+    const a = randomArray(batchN * M * K, 7);
+    const b = randomArray(K * N, 8);
+    const got = await rt.run(async (ctx) => {
+      const batch = ctx.batch();
+      const c = await matmul(ctx, batch, uploadTensor(ctx, a, [batchN, M, K], 'a'), uploadTensor(ctx, b, [K, N], 'b'));
+      await batch.submit();
+      expect(c.shape).toEqual([batchN, M, N]);
+      return readTensor(ctx, c);
+    });
+    const d = compare(got, matmulRef(a, b, { M, N, K, batch: batchN, strideB: 0 }));
+    expect(d.maxRel).toBeLessThanOrEqual(TOL);
+  });
+
+  it('rejects operands whose inner dimensions disagree', async () => {
+    await expect(
+      rt.run(async (ctx) => matmul(ctx, ctx.batch(), uploadTensor(ctx, new Float32Array(6), [2, 3], 'a'), uploadTensor(ctx, new Float32Array(8), [4, 2], 'b'))),
+    ).rejects.toThrow(/cannot multiply a \[2,3\] by b \[4,2\]/);
+  });
+});

@@ -1,0 +1,31 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vitest/config';
+
+// One config for the app (vite), its worker, and the two Node test tiers (vitest projects).
+// `unit` runs pure TypeScript; `gpu` runs kernels on a real WebGPU adapter through Dawn (npm
+// `webgpu`), which is SwiftShader on machines without a GPU. Browser tests live in e2e/ (Playwright).
+export default defineConfig({
+  plugins: [react()],
+  worker: { format: 'es' },
+  build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['src/**/*.test.ts'], exclude: ['src/**/*.gpu.test.ts'], environment: 'node' },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'gpu',
+          include: ['src/**/*.gpu.test.ts'],
+          environment: 'node',
+          // Software rasterization is slow and a Dawn instance per file is heavy: one file at a time.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
