@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as errors from './errors';
 import { DeviceLostError, deserializeError, GpuLimitError, serializeError, WebGpuUnavailableError } from './errors';
 
 describe('typed errors across the worker boundary', () => {
@@ -19,8 +20,15 @@ describe('typed errors across the worker boundary', () => {
     expect(deserializeError(serializeError('plain string')).message).toBe('plain string');
   });
 
-  it('sets name on every subclass', () => {
+  it('gives every error class a name literal equal to its class name (minifiers rename classes)', () => {
+    const classes = Object.values(errors).filter((v): v is typeof errors.AlignScopeError => typeof v === 'function' && v.prototype instanceof Error);
+    expect(classes.length).toBeGreaterThanOrEqual(6);
+    for (const C of classes) {
+      const e = new C('x');
+      expect(e.name).toBe(C.name);
+      expect(deserializeError(serializeError(e))).toBeInstanceOf(C);
+    }
     expect(new DeviceLostError('x').name).toBe('DeviceLostError');
-    expect(new WebGpuUnavailableError('x').name).toBe('WebGpuUnavailableError');
+    expect(new WebGpuUnavailableError('x')).toBeInstanceOf(errors.AlignScopeError);
   });
 });

@@ -5,29 +5,41 @@
 
 export type ErrorData = Record<string, unknown>;
 
+// Names are string literals, not `new.target.name`: minifiers rename classes, and the name is what
+// crosses the worker boundary and what the UI branches on.
 export class AlignScopeError extends Error {
+  override name = 'AlignScopeError';
   readonly data: ErrorData;
   constructor(message: string, data: ErrorData = {}) {
     super(message);
-    this.name = new.target.name;
     this.data = data;
   }
 }
 
 /** The browser or Node host offers no WebGPU adapter at all. */
-export class WebGpuUnavailableError extends AlignScopeError {}
+export class WebGpuUnavailableError extends AlignScopeError {
+  override name = 'WebGpuUnavailableError';
+}
 
 /** The GPU device was lost (driver reset, tab backgrounded too long, `destroy()`). The next call re-acquires one. */
-export class DeviceLostError extends AlignScopeError {}
+export class DeviceLostError extends AlignScopeError {
+  override name = 'DeviceLostError';
+}
 
 /** A buffer or dispatch would exceed one of the adapter's limits. `data` names the limit, the need and the cap. */
-export class GpuLimitError extends AlignScopeError {}
+export class GpuLimitError extends AlignScopeError {
+  override name = 'GpuLimitError';
+}
 
 /** A WGSL shader failed to compile; `data.messages` holds `line:col message` entries. */
-export class ShaderCompileError extends AlignScopeError {}
+export class ShaderCompileError extends AlignScopeError {
+  override name = 'ShaderCompileError';
+}
 
 /** Arguments to a kernel or reference op disagree in shape or layout. */
-export class ShapeError extends AlignScopeError {}
+export class ShapeError extends AlignScopeError {
+  override name = 'ShapeError';
+}
 
 /** Every error class that may be rebuilt from `{ name, message, data }` after crossing a worker boundary. */
 const KNOWN = {

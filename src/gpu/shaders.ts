@@ -19,7 +19,8 @@ const bundled = bundledShaders();
 export async function readShaderFile(name: string): Promise<string> {
   const fs = 'node:fs/promises';
   const { readFile } = (await import(/* @vite-ignore */ fs)) as typeof import('node:fs/promises');
-  return readFile(new URL(`../../shaders/${name}.wgsl`, import.meta.url), 'utf8');
+  const path = `../../shaders/${name}.wgsl`; // a variable, so Vite does not treat it as an asset URL
+  return readFile(new URL(path, import.meta.url), 'utf8');
 }
 
 export const loadShader: ShaderSource = async (name) => {

@@ -1,0 +1,40 @@
+// The app shell: header, then the panels that work today. Before the engine answers it shows a
+// starting state; without WebGPU it shows the page that says how to get it.
+
+import { useEffect } from 'react';
+import { useGpuStore } from '../store/gpu';
+import { GpuPanel } from '../ui/GpuPanel';
+import { NoWebGpu } from '../ui/NoWebGpu';
+import { engine } from './engine';
+
+export function App() {
+  const status = useGpuStore((s) => s.status);
+  const error = useGpuStore((s) => s.error);
+  const start = useGpuStore((s) => s.start);
+  useEffect(() => {
+    void start(engine);
+  }, [start]);
+
+  if (status === 'unavailable') return <NoWebGpu reason={error?.message ?? 'no adapter'} />;
+  return (
+    <div className="app">
+      <header className="top">
+        <h1>AlignScope</h1>
+        <p className="tagline">How languages line up inside a language model — on your GPU, in the page.</p>
+      </header>
+      <main>
+        {status === 'starting' && (
+          <p className="status" role="status">
+            Connecting to the GPU…
+          </p>
+        )}
+        {status === 'error' && (
+          <p className="error" role="alert">
+            The engine failed to start: {error?.name}: {error?.message}
+          </p>
+        )}
+        {status === 'ready' && <GpuPanel engine={engine} />}
+      </main>
+    </div>
+  );
+}
