@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { CHROME_PATH, STOCK_FLAGS, WEBGPU_FLAGS } from './chromium';
+import { CHROME_PATH, STOCK_FLAGS, WEBGPU_FLAGS } from './chromium.mjs';
 
 const PORT = Number(process.env.E2E_PORT ?? 4319);
 
