@@ -127,6 +127,23 @@ describe('GpuRuntime', () => {
     expect((err as Error).message).toMatch(/bad\.wgsl:2:\d+: .*\n\s+return 1u;/);
   });
 
+  it('runs work items one at a time, in call order, even when they await inside', async () => {
+    const rt = runtime();
+    const log: string[] = [];
+    const item = (name: string, ms: number) =>
+      rt.run(async () => {
+        log.push(`${name}:start`);
+        await new Promise((r) => setTimeout(r, ms));
+        log.push(`${name}:end`);
+        return name;
+      });
+    const failing = rt.run(async () => {
+      throw new Error('boom');
+    });
+    expect(await Promise.all([item('a', 30), failing.catch((e: Error) => e.message), item('b', 1)])).toEqual(['a', 'boom', 'b']);
+    expect(log).toEqual(['a:start', 'a:end', 'b:start', 'b:end']);
+  });
+
   it('profiles each dispatch of a batch', async () => {
     const rt = runtime({ profile: true });
     const ctx = await rt.context();

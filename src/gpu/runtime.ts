@@ -13,6 +13,7 @@
 //   pipelines by kernel+entry+source hash+constants.
 // - A device loss during `run` (driver reset, destroy()) rejects with DeviceLostError; the next
 //   `run` acquires a fresh device. Buffers of the old context are gone: callers re-upload.
+// - `run` calls execute one at a time, in order (see `run`).
 // - Nothing here knows about models or tensors' meaning; kernels live in src/kernels/.
 
 import { DeviceLostError } from '../errors';
@@ -66,7 +67,10 @@ export class GpuContext {
     return this.pipelines.get({ kernel, code, entryPoint, constants });
   }
 
-  /** A pooled storage buffer holding `data` (padded to 4 bytes). */
+  /**
+   * A pooled storage buffer holding `data` (padded to 4 bytes). The write is queued at once, ahead of
+   * any batch not yet submitted: do not upload into a batch after releasing buffers it still reads.
+   */
   upload(data: ArrayBufferView, label: string, extraUsage: GPUBufferUsageFlags = 0) {
     const bytes = Math.max(4, Math.ceil(data.byteLength / 4) * 4);
     const b = this.pool.acquire(bytes, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC | extraUsage, label);
@@ -90,6 +94,7 @@ export class GpuRuntime {
   private ctx: GpuContext | null = null;
   private acquiring: Promise<GpuContext> | null = null;
   private generation = 0;
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly gpu: () => GPU | undefined,
@@ -105,8 +110,21 @@ export class GpuRuntime {
     return this.acquiring;
   }
 
-  /** Runs GPU work; if the device is lost meanwhile, rejects with DeviceLostError (next call re-acquires). */
-  async run<T>(work: (ctx: GpuContext) => Promise<T>): Promise<T> {
+  /**
+   * Runs GPU work, one piece at a time: work items are queued, never interleaved, because a batch
+   * being recorded may release pool buffers that another item's upload would overwrite at once.
+   * If the device is lost meanwhile, rejects with DeviceLostError (the next call re-acquires).
+   */
+  run<T>(work: (ctx: GpuContext) => Promise<T>): Promise<T> {
+    const result = this.queue.then(() => this.runNow(work));
+    this.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  private async runNow<T>(work: (ctx: GpuContext) => Promise<T>): Promise<T> {
     const ctx = await this.context();
     try {
       const result = await work(ctx);
