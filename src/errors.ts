@@ -41,6 +41,16 @@ export class ShapeError extends AlignScopeError {
   override name = 'ShapeError';
 }
 
+/** A model file (config.json, safetensors) is damaged or malformed: `data` names the file and the key or tensor. */
+export class ModelFormatError extends AlignScopeError {
+  override name = 'ModelFormatError';
+}
+
+/** A well-formed model that we cannot run (another architecture, RoPE scaling, dtype); `data` names the file and the key. */
+export class UnsupportedModelError extends AlignScopeError {
+  override name = 'UnsupportedModelError';
+}
+
 /** Every error class that may be rebuilt from `{ name, message, data }` after crossing a worker boundary. */
 const KNOWN = {
   AlignScopeError,
@@ -49,6 +59,8 @@ const KNOWN = {
   GpuLimitError,
   ShaderCompileError,
   ShapeError,
+  ModelFormatError,
+  UnsupportedModelError,
 } satisfies Record<string, new (message: string, data?: ErrorData) => AlignScopeError>;
 
 export interface SerializedError {
