@@ -1,5 +1,5 @@
-// elementwise — out[i] = a[i] ∘ b[i mod bLen] for ∘ in {add, mul}; bLen < n broadcasts b over a's
-// rows (a bias [C] over [T, C], a gain over rows).
+// elementwise — out[i] = a[i] ∘ b[i mod bLen] for ∘ in {add, mul, silu_mul}; bLen < n broadcasts b
+// over a's rows (a bias [C] over [T, C]). silu_mul is the SwiGLU gate: silu(a) * b, silu(x) = x·σ(x).
 //
 // Bindings (group 0)
 //   0  uniform        p   : Params { n, bLen }
@@ -33,4 +33,12 @@ fn mul(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) 
   let i = index(gid, nwg);
   if (i >= p.n) { return; }
   out[i] = a[i] * b[i % p.bLen];
+}
+
+@compute @workgroup_size(256, 1, 1)
+fn silu_mul(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
+  let i = index(gid, nwg);
+  if (i >= p.n) { return; }
+  let g = a[i];
+  out[i] = g / (1.0 + exp(-g)) * b[i % p.bLen];
 }

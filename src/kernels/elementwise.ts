@@ -1,11 +1,12 @@
-// Elementwise ops over shaders/elementwise.wgsl: out = a ∘ b, b broadcast when it is shorter.
+// Elementwise ops over shaders/elementwise.wgsl: out = a ∘ b, b broadcast when it is shorter;
+// silu_mul is the SwiGLU gate silu(a) * b.
 
 import { ShapeError } from '../errors';
 import type { Batch } from '../gpu/batch';
 import type { GpuContext } from '../gpu/runtime';
 import { emptyTensor, numel, type GpuTensor } from './tensor';
 
-export type BinaryOp = 'add' | 'mul';
+export type BinaryOp = 'add' | 'mul' | 'silu_mul';
 
 const WG = 256;
 
@@ -33,3 +34,4 @@ export async function binary(ctx: GpuContext, batch: Batch, op: BinaryOp, a: Gpu
 
 export const add = (ctx: GpuContext, batch: Batch, a: GpuTensor, b: GpuTensor, name?: string) => binary(ctx, batch, 'add', a, b, name);
 export const mul = (ctx: GpuContext, batch: Batch, a: GpuTensor, b: GpuTensor, name?: string) => binary(ctx, batch, 'mul', a, b, name);
+export const siluMul = (ctx: GpuContext, batch: Batch, gate: GpuTensor, up: GpuTensor, name?: string) => binary(ctx, batch, 'silu_mul', gate, up, name);

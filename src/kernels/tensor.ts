@@ -9,6 +9,8 @@ export interface GpuTensor {
   readonly buffer: PooledBuffer;
   readonly shape: readonly number[];
   readonly name: string;
+  /** Element type; f32 unless said (token ids, positions, lengths are u32). */
+  readonly dtype?: 'f32' | 'u32';
 }
 
 export interface GpuQWeight {
@@ -30,6 +32,11 @@ export function numel(shape: readonly number[]): number {
 export function uploadTensor(ctx: GpuContext, data: Float32Array, shape: readonly number[], name: string): GpuTensor {
   if (numel(shape) !== data.length) throw new Error(`${name}: ${data.length} values for shape [${shape.join(', ')}]`);
   return { buffer: ctx.upload(data, name), shape: [...shape], name };
+}
+
+export function uploadU32(ctx: GpuContext, data: Uint32Array, shape: readonly number[], name: string): GpuTensor {
+  if (numel(shape) !== data.length) throw new Error(`${name}: ${data.length} values for shape [${shape.join(', ')}]`);
+  return { buffer: ctx.upload(data, name), shape: [...shape], name, dtype: 'u32' };
 }
 
 export function emptyTensor(ctx: GpuContext, shape: readonly number[], name: string): GpuTensor {

@@ -1,0 +1,234 @@
+// The decoder forward on the GPU: weights uploaded once (linears q4/q8 packed, or f32), then a step
+// over new tokens of B sequences against a per-layer KV cache serves prefill (Tq = T) and decoding
+// (Tq = 1) alike. Semantics are those of reference/decoder.ts; hidden[i] is the residual stream
+// after layer i (hidden[0] = embeddings), unnormed.
+// Shapes: tokens [B, Tq]; x [B*Tq, C]; q [B, Tq, H, D]; k, v [B, Tq, Hkv, D]; cache [B, Tmax, Hkv, D].
+
+import type { Batch } from '../gpu/batch';
+import type { GpuContext } from '../gpu/runtime';
+import { attention, createKvCache, storeKv, type KvCache } from '../kernels/attention';
+import { add, siluMul } from '../kernels/elementwise';
+import { embedding } from '../kernels/embedding';
+import { matmul } from '../kernels/matmul';
+import { matmulQ } from '../kernels/matmul-q';
+import { rmsNorm } from '../kernels/rmsnorm';
+import { rope, type RopeTables } from '../kernels/rope';
+import { releaseTensor, uploadQWeight, uploadTensor, uploadU32, type GpuQWeight, type GpuTensor } from '../kernels/tensor';
+import { ropeInvFreq, ropeTables } from '../reference/rope';
+import { ShapeError } from '../errors';
+import type { DecoderConfig } from './config';
+import { quantize, type QuantKind } from './quant';
+import { layerPrefix, LINEAR_NAMES, linearWeightName, type LinearName, type WeightMap } from './weights';
+
+export type WeightQuant = QuantKind | 'f32';
+
+/** A linear layer's weight W [out, in]: packed quantized, or f32. */
+export type GpuLinear = GpuQWeight | GpuTensor;
+
+export interface GpuLayer {
+  inputNorm: GpuTensor;
+  postNorm: GpuTensor;
+  linears: Record<LinearName, GpuLinear>;
+  biases: Partial<Record<'q' | 'k' | 'v', GpuTensor>>;
+}
+
+export interface GpuDecoder {
+  config: DecoderConfig;
+  quant: WeightQuant;
+  embed: GpuTensor;
+  layers: GpuLayer[];
+  finalNorm: GpuTensor;
+  /** Tied models use the f32 embedding matrix [V, C]. */
+  lmHead: GpuLinear;
+  rope: RopeTables;
+  /** Context generation the tensors belong to (a lost device invalidates them). */
+  generation: number;
+}
+
+function tensorOf(weights: WeightMap, name: string) {
+  const t = weights.get(name);
+  if (!t) throw new ShapeError(`Weight ${name} is missing.`, { tensor: name });
+  return t;
+}
+
+/** Positions the RoPE tables cover unless asked for more (Llama 3's 131072 would take 64 MiB). */
+export const DEFAULT_CONTEXT = 4096;
+
+/**
+ * Uploads weights, quantizing every linear on the CPU first when `quant` is q4 or q8. RoPE tables
+ * cover `contextLength` positions (at most the model's maxPositions).
+ */
+export function uploadDecoder(ctx: GpuContext, config: DecoderConfig, weights: WeightMap, quant: WeightQuant, contextLength = DEFAULT_CONTEXT): GpuDecoder {
+  const f32 = (name: string) => {
+    const t = tensorOf(weights, name);
+    return uploadTensor(ctx, t.data, t.shape, name);
+  };
+  const linear = (name: string): GpuLinear => {
+    const t = tensorOf(weights, name);
+    if (quant === 'f32') return uploadTensor(ctx, t.data, t.shape, name);
+    return uploadQWeight(ctx, quantize(quant, t.data, t.shape[0], t.shape[1]), name);
+  };
+  const layers: GpuLayer[] = [];
+  for (let i = 0; i < config.numLayers; i++) {
+    const p = layerPrefix(i);
+    const linears = Object.fromEntries(LINEAR_NAMES.map((w) => [w, linear(linearWeightName(i, w))])) as Record<LinearName, GpuLinear>;
+    const biases = config.attentionBias ? { q: f32(`${p}.self_attn.q_proj.bias`), k: f32(`${p}.self_attn.k_proj.bias`), v: f32(`${p}.self_attn.v_proj.bias`) } : {};
+    layers.push({ inputNorm: f32(`${p}.input_layernorm.weight`), postNorm: f32(`${p}.post_attention_layernorm.weight`), linears, biases });
+  }
+  const embed = f32('model.embed_tokens.weight');
+  const P = Math.min(config.maxPositions, contextLength);
+  const tables = ropeTables(ropeInvFreq(config), P);
+  return {
+    config,
+    quant,
+    embed,
+    layers,
+    finalNorm: f32('model.norm.weight'),
+    lmHead: config.tieWordEmbeddings ? embed : linear('lm_head.weight'),
+    rope: { cos: uploadTensor(ctx, tables.cos, [P, config.headDim / 2], 'rope.cos'), sin: uploadTensor(ctx, tables.sin, [P, config.headDim / 2], 'rope.sin') },
+    generation: ctx.generation,
+  };
+}
+
+export function releaseDecoder(ctx: GpuContext, m: GpuDecoder): void {
+  const all: (GpuTensor | GpuQWeight)[] = [m.embed, m.finalNorm, m.rope.cos, m.rope.sin];
+  if (m.lmHead !== m.embed) all.push(m.lmHead);
+  for (const l of m.layers) all.push(l.inputNorm, l.postNorm, ...Object.values(l.linears), ...Object.values(l.biases));
+  for (const t of all) releaseTensor(ctx, t);
+}
+
+/** y [N, out] = x [N, in] · Wᵀ (+ bias). */
+async function linear(ctx: GpuContext, batch: Batch, x: GpuTensor, w: GpuLinear, bias: GpuTensor | undefined, name: string): Promise<GpuTensor> {
+  const y = 'shape' in w ? await matmul(ctx, batch, x, w, { transB: true, name }) : await matmulQ(ctx, batch, x, w, { name });
+  if (!bias) return y;
+  const out = await add(ctx, batch, y, bias, name);
+  releaseTensor(ctx, y);
+  return out;
+}
+
+function reshape(t: GpuTensor, shape: number[]): GpuTensor {
+  return { ...t, shape };
+}
+
+export interface StepInput {
+  /** Token ids [B, Tq], right-padded. */
+  tokens: Uint32Array;
+  B: number;
+  Tq: number;
+  /** Tokens already in the cache per sequence (0 for prefill). */
+  past: number[];
+  /** Real new tokens per sequence (<= Tq). */
+  qLen: number[];
+}
+
+export interface StepOutput {
+  /** [B, Tq, V], or [B, V] at each sequence's last real token when `lastOnly`. */
+  logits: GpuTensor | null;
+  /** Requested hidden states, index -> [B, Tq, C]. */
+  hidden: Map<number, GpuTensor>;
+}
+
+export function createCaches(ctx: GpuContext, m: GpuDecoder, B: number, Tmax: number): KvCache[] {
+  const c = m.config;
+  return m.layers.map((_, i) => createKvCache(ctx, B, Tmax, c.numKvHeads, c.headDim, `layer${i}.kv`));
+}
+
+/**
+ * Records one forward step into `batch`. Intermediates are released as soon as their last reader is
+ * recorded (dispatches in a batch run in order, so the pool may hand them out again).
+ */
+export async function decoderStep(
+  ctx: GpuContext,
+  batch: Batch,
+  m: GpuDecoder,
+  caches: KvCache[],
+  input: StepInput,
+  opts: { hiddenLayers?: number[]; logits?: 'all' | 'last' | 'none' },
+): Promise<StepOutput> {
+  const c = m.config;
+  const { B, Tq } = input;
+  const N = B * Tq;
+  const { numHeads: H, numKvHeads: Hkv, headDim: D, hiddenSize: C } = c;
+  const Tmax = caches[0].k.shape[1];
+  for (let b = 0; b < B; b++) {
+    if (input.past[b] + input.qLen[b] > Tmax) throw new ShapeError(`Sequence ${b} needs ${input.past[b] + input.qLen[b]} positions; the cache holds ${Tmax}.`, { b, Tmax });
+    const P = m.rope.cos.shape[0];
+    if (input.past[b] + input.qLen[b] > P) throw new ShapeError(`Sequence ${b} needs ${input.past[b] + input.qLen[b]} positions; the model was loaded for ${P} (its maximum is ${c.maxPositions}).`, { b, P });
+  }
+  for (const id of input.tokens) if (id >= c.vocabSize) throw new ShapeError(`Token id ${id} is outside the vocabulary (${c.vocabSize}).`, { id });
+
+  const keep = new Set(opts.hiddenLayers ?? []);
+  const hidden = new Map<number, GpuTensor>();
+  const temps: GpuTensor[] = [];
+  const temp = (t: GpuTensor) => (temps.push(t), t);
+  const seq = temp(uploadU32(ctx, Uint32Array.from(input.past.flatMap((p, b) => [p, input.qLen[b]])), [B, 2], 'seq'));
+  const positions = temp(uploadU32(ctx, Uint32Array.from({ length: N }, (_, i) => input.past[Math.floor(i / Tq)] + (i % Tq)), [N], 'positions'));
+  const ids = temp(uploadU32(ctx, input.tokens, [N], 'input_ids'));
+  // Every upload happens before the first release: queue.writeBuffer runs before the batch's
+  // commands, so an upload into a buffer released earlier in this batch would clobber its data.
+  const lastRows = temp(uploadU32(ctx, Uint32Array.from({ length: B }, (_, b) => b * Tq + Math.max(1, input.qLen[b]) - 1), [B], 'last_rows'));
+
+  let x = await embedding(ctx, batch, ids, m.embed, 'embeddings');
+  const record = (i: number, t: GpuTensor) => {
+    if (keep.has(i)) hidden.set(i, reshape(t, [B, Tq, C]));
+  };
+  record(0, x);
+  const drop = (t: GpuTensor, i: number) => {
+    if (!keep.has(i)) releaseTensor(ctx, t);
+  };
+
+  for (let l = 0; l < m.layers.length; l++) {
+    const L = m.layers[l];
+    const n = `layer${l}`;
+    const a = await rmsNorm(ctx, batch, x, L.inputNorm, c.rmsNormEps, `${n}.attn.norm`);
+    const q0 = await linear(ctx, batch, a, L.linears.q, L.biases.q, `${n}.attn.q`);
+    const k0 = await linear(ctx, batch, a, L.linears.k, L.biases.k, `${n}.attn.k`);
+    const v = await linear(ctx, batch, a, L.linears.v, L.biases.v, `${n}.attn.v`);
+    releaseTensor(ctx, a);
+    const q = await rope(ctx, batch, reshape(q0, [N, H, D]), positions, m.rope, `${n}.attn.q_rope`);
+    const k = await rope(ctx, batch, reshape(k0, [N, Hkv, D]), positions, m.rope, `${n}.attn.k_rope`);
+    releaseTensor(ctx, q0);
+    releaseTensor(ctx, k0);
+    await storeKv(ctx, batch, seq, reshape(k, [B, Tq, Hkv, D]), reshape(v, [B, Tq, Hkv, D]), caches[l], H);
+    releaseTensor(ctx, k);
+    releaseTensor(ctx, v);
+    const att = await attention(ctx, batch, seq, reshape(q, [B, Tq, H, D]), caches[l], `${n}.attn.out`);
+    releaseTensor(ctx, q);
+    const o = await linear(ctx, batch, reshape(att, [N, H * D]), L.linears.o, undefined, `${n}.attn.o`);
+    releaseTensor(ctx, att);
+    const x1 = await add(ctx, batch, x, o, `${n}.attn.resid`);
+    releaseTensor(ctx, o);
+    drop(x, l);
+    const h = await rmsNorm(ctx, batch, x1, L.postNorm, c.rmsNormEps, `${n}.mlp.norm`);
+    const g = await linear(ctx, batch, h, L.linears.gate, undefined, `${n}.mlp.gate`);
+    const u = await linear(ctx, batch, h, L.linears.up, undefined, `${n}.mlp.up`);
+    releaseTensor(ctx, h);
+    const gu = await siluMul(ctx, batch, g, u, `${n}.mlp.act`);
+    releaseTensor(ctx, g);
+    releaseTensor(ctx, u);
+    const d = await linear(ctx, batch, gu, L.linears.down, undefined, `${n}.mlp.down`);
+    releaseTensor(ctx, gu);
+    x = await add(ctx, batch, x1, d, `${n}.resid`);
+    releaseTensor(ctx, x1);
+    releaseTensor(ctx, d);
+    record(l + 1, x);
+  }
+
+  let logits: GpuTensor | null = null;
+  const mode = opts.logits ?? 'all';
+  if (mode !== 'none') {
+    let last = x;
+    if (mode === 'last') {
+      // Gather each sequence's last real row with the embedding kernel (a row gather by index).
+      last = await embedding(ctx, batch, lastRows, reshape(x, [N, C]), 'last_hidden');
+    }
+    const f = await rmsNorm(ctx, batch, last, m.finalNorm, c.rmsNormEps, 'final_norm');
+    if (last !== x) releaseTensor(ctx, last);
+    const lg = await linear(ctx, batch, f, m.lmHead, undefined, 'logits');
+    releaseTensor(ctx, f);
+    logits = reshape(lg, mode === 'last' ? [B, c.vocabSize] : [B, Tq, c.vocabSize]);
+  }
+  drop(x, m.layers.length);
+  for (const t of temps) releaseTensor(ctx, t);
+  return { logits, hidden };
+}
