@@ -4,7 +4,8 @@ test('the GPU panel shows the SwiftShader adapter and the kernel self-test passe
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/');
-  await expect(page.getByRole('heading', { name: 'GPU' })).toBeVisible();
+  await page.getByRole('tab', { name: 'GPU' }).click();
+  await expect(page.getByRole('heading', { name: 'GPU', exact: true })).toBeVisible();
   await expect(page.getByTestId('adapter-architecture')).toHaveText('swiftshader');
   await expect(page.getByTestId('adapter-fallback')).toContainText('software');
   await expect(page.getByRole('row', { name: /maxStorageBufferBindingSize/ })).toBeVisible();

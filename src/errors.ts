@@ -51,6 +51,11 @@ export class UnsupportedModelError extends AlignScopeError {
   override name = 'UnsupportedModelError';
 }
 
+/** A model operation was asked for before any model was loaded. */
+export class NoModelError extends AlignScopeError {
+  override name = 'NoModelError';
+}
+
 /** Every error class that may be rebuilt from `{ name, message, data }` after crossing a worker boundary. */
 const KNOWN = {
   AlignScopeError,
@@ -61,6 +66,7 @@ const KNOWN = {
   ShapeError,
   ModelFormatError,
   UnsupportedModelError,
+  NoModelError,
 } satisfies Record<string, new (message: string, data?: ErrorData) => AlignScopeError>;
 
 export interface SerializedError {

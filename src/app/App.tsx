@@ -1,9 +1,10 @@
 // The app shell: header, then the panels that work today. Before the engine answers it shows a
 // starting state; without WebGPU it shows the page that says how to get it.
 
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useGpuStore } from '../store/gpu';
 import { GpuPanel } from '../ui/GpuPanel';
+import { ModelPanel } from '../ui/ModelPanel';
 import { NoWebGpu } from '../ui/NoWebGpu';
 import { engine } from './engine';
 
@@ -11,6 +12,7 @@ export function App() {
   const status = useGpuStore((s) => s.status);
   const error = useGpuStore((s) => s.error);
   const start = useGpuStore((s) => s.start);
+  const [tab, setTab] = useState<'model' | 'gpu'>('model');
   useEffect(() => {
     void start(engine);
   }, [start]);
@@ -33,7 +35,24 @@ export function App() {
             The engine failed to start: {error?.name}: {error?.message}
           </p>
         )}
-        {status === 'ready' && <GpuPanel engine={engine} />}
+        {status === 'ready' && (
+          <>
+            <nav className="tabs" role="tablist">
+              {(['model', 'gpu'] as const).map((t) => (
+                <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
+                  {t === 'model' ? 'Model' : 'GPU'}
+                </button>
+              ))}
+            </nav>
+            {/* Panels stay mounted so their state survives switching tabs. */}
+            <div hidden={tab !== 'model'}>
+              <ModelPanel engine={engine} />
+            </div>
+            <div hidden={tab !== 'gpu'}>
+              <GpuPanel engine={engine} />
+            </div>
+          </>
+        )}
       </main>
     </div>
   );

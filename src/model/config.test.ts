@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelFormatError, UnsupportedModelError } from '../errors';
-import { type DecoderConfig, parseHfConfig } from './config';
+import { type DecoderConfig, parseHfConfig, toHfConfig } from './config';
 import { expectedWeights, linearShape } from './weights';
 
 // config.json files as published on the Hugging Face Hub (trimmed of keys we do not read only where noted).
@@ -436,5 +436,15 @@ describe('parseHfConfig: malformed configs raise ModelFormatError', () => {
     expectMalformed({ ...LLAMA_2_7B, architectures: 'LlamaForCausalLM' }, 'architectures', ['a list']);
     expectMalformed({ ...LLAMA_32_1B_V5, layer_types: 'full_attention' }, 'layer_types', ['a list']);
     expectMalformed({ ...LLAMA_2_7B, model_type: 7 }, 'model_type', ['a string']);
+  });
+});
+
+describe('toHfConfig', () => {
+  it('round-trips through parseHfConfig for Llama (with llama3 scaling) and Qwen2', async () => {
+    const { tinyConfig } = await import('./random-model');
+    const llama = tinyConfig({ ropeScaling: { type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 64 }, eosTokenIds: [2, 3] });
+    expect(parseHfConfig(JSON.parse(JSON.stringify(toHfConfig(llama))))).toEqual(llama);
+    const qwen = tinyConfig({ architecture: 'qwen2', attentionBias: true, tieWordEmbeddings: true });
+    expect(parseHfConfig(JSON.parse(JSON.stringify(toHfConfig(qwen))))).toEqual(qwen);
   });
 });

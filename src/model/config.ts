@@ -215,3 +215,33 @@ export function parseHfConfig(json: unknown, source = 'config.json'): DecoderCon
     eosTokenIds: f.tokenIds('eos_token_id'),
   };
 }
+
+/** The config as a Hugging Face config.json (transformers 4.x keys), the inverse of parseHfConfig. */
+export function toHfConfig(c: DecoderConfig): Record<string, unknown> {
+  return {
+    architectures: [CAUSAL_LM_CLASS[c.architecture]],
+    model_type: c.architecture,
+    vocab_size: c.vocabSize,
+    hidden_size: c.hiddenSize,
+    num_hidden_layers: c.numLayers,
+    num_attention_heads: c.numHeads,
+    num_key_value_heads: c.numKvHeads,
+    head_dim: c.headDim,
+    intermediate_size: c.intermediateSize,
+    hidden_act: 'silu',
+    rms_norm_eps: c.rmsNormEps,
+    rope_theta: c.ropeTheta,
+    rope_scaling: c.ropeScaling && {
+      rope_type: 'llama3',
+      factor: c.ropeScaling.factor,
+      low_freq_factor: c.ropeScaling.lowFreqFactor,
+      high_freq_factor: c.ropeScaling.highFreqFactor,
+      original_max_position_embeddings: c.ropeScaling.originalMaxPositions,
+    },
+    max_position_embeddings: c.maxPositions,
+    tie_word_embeddings: c.tieWordEmbeddings,
+    bos_token_id: c.bosTokenId,
+    eos_token_id: c.eosTokenIds.length === 1 ? c.eosTokenIds[0] : c.eosTokenIds,
+    torch_dtype: 'float32',
+  };
+}

@@ -17,7 +17,7 @@ import { releaseTensor, uploadQWeight, uploadTensor, uploadU32, type GpuQWeight,
 import { ropeInvFreq, ropeTables } from '../reference/rope';
 import { ShapeError } from '../errors';
 import type { DecoderConfig } from './config';
-import { quantize, type QuantKind } from './quant';
+import { quantize, type QuantKind, type QWeight } from './quant';
 import { layerPrefix, LINEAR_NAMES, linearWeightName, type LinearName, type WeightMap } from './weights';
 
 export type WeightQuant = QuantKind | 'f32';
@@ -55,39 +55,57 @@ function tensorOf(weights: WeightMap, name: string) {
 export const DEFAULT_CONTEXT = 4096;
 
 /**
- * Uploads weights, quantizing every linear on the CPU first when `quant` is q4 or q8. RoPE tables
- * cover `contextLength` positions (at most the model's maxPositions).
+ * Uploads weights, quantizing every linear on the CPU first when `quant` is q4 or q8 — unless
+ * `prequantized` already holds it in that format (an ONNX MatMulNBits file): re-quantizing
+ * dequantized blocks would change their codes. RoPE tables cover `contextLength` positions (at most
+ * the model's maxPositions).
  */
-export function uploadDecoder(ctx: GpuContext, config: DecoderConfig, weights: WeightMap, quant: WeightQuant, contextLength = DEFAULT_CONTEXT): GpuDecoder {
+export function uploadDecoder(
+  ctx: GpuContext,
+  config: DecoderConfig,
+  weights: WeightMap,
+  quant: WeightQuant,
+  opts: { contextLength?: number; prequantized?: ReadonlyMap<string, QWeight> } = {},
+): GpuDecoder {
+  // Everything uploaded so far, released again if a later tensor does not fit: a failed load
+  // leaves the GPU as it found it.
+  const uploaded: (GpuTensor | GpuQWeight)[] = [];
+  const keep = <T extends GpuTensor | GpuQWeight>(t: T) => (uploaded.push(t), t);
   const f32 = (name: string) => {
     const t = tensorOf(weights, name);
-    return uploadTensor(ctx, t.data, t.shape, name);
+    return keep(uploadTensor(ctx, t.data, t.shape, name));
   };
   const linear = (name: string): GpuLinear => {
     const t = tensorOf(weights, name);
-    if (quant === 'f32') return uploadTensor(ctx, t.data, t.shape, name);
-    return uploadQWeight(ctx, quantize(quant, t.data, t.shape[0], t.shape[1]), name);
+    if (quant === 'f32') return keep(uploadTensor(ctx, t.data, t.shape, name));
+    const given = opts.prequantized?.get(name);
+    return keep(uploadQWeight(ctx, given?.kind === quant ? given : quantize(quant, t.data, t.shape[0], t.shape[1]), name));
   };
-  const layers: GpuLayer[] = [];
-  for (let i = 0; i < config.numLayers; i++) {
-    const p = layerPrefix(i);
-    const linears = Object.fromEntries(LINEAR_NAMES.map((w) => [w, linear(linearWeightName(i, w))])) as Record<LinearName, GpuLinear>;
-    const biases = config.attentionBias ? { q: f32(`${p}.self_attn.q_proj.bias`), k: f32(`${p}.self_attn.k_proj.bias`), v: f32(`${p}.self_attn.v_proj.bias`) } : {};
-    layers.push({ inputNorm: f32(`${p}.input_layernorm.weight`), postNorm: f32(`${p}.post_attention_layernorm.weight`), linears, biases });
+  try {
+    const layers: GpuLayer[] = [];
+    for (let i = 0; i < config.numLayers; i++) {
+      const p = layerPrefix(i);
+      const linears = Object.fromEntries(LINEAR_NAMES.map((w) => [w, linear(linearWeightName(i, w))])) as Record<LinearName, GpuLinear>;
+      const biases = config.attentionBias ? { q: f32(`${p}.self_attn.q_proj.bias`), k: f32(`${p}.self_attn.k_proj.bias`), v: f32(`${p}.self_attn.v_proj.bias`) } : {};
+      layers.push({ inputNorm: f32(`${p}.input_layernorm.weight`), postNorm: f32(`${p}.post_attention_layernorm.weight`), linears, biases });
+    }
+    const embed = f32('model.embed_tokens.weight');
+    const P = Math.min(config.maxPositions, opts.contextLength ?? DEFAULT_CONTEXT);
+    const tables = ropeTables(ropeInvFreq(config), P);
+    return {
+      config,
+      quant,
+      embed,
+      layers,
+      finalNorm: f32('model.norm.weight'),
+      lmHead: config.tieWordEmbeddings ? embed : linear('lm_head.weight'),
+      rope: { cos: keep(uploadTensor(ctx, tables.cos, [P, config.headDim / 2], 'rope.cos')), sin: keep(uploadTensor(ctx, tables.sin, [P, config.headDim / 2], 'rope.sin')) },
+      generation: ctx.generation,
+    };
+  } catch (e) {
+    for (const t of uploaded) releaseTensor(ctx, t);
+    throw e;
   }
-  const embed = f32('model.embed_tokens.weight');
-  const P = Math.min(config.maxPositions, contextLength);
-  const tables = ropeTables(ropeInvFreq(config), P);
-  return {
-    config,
-    quant,
-    embed,
-    layers,
-    finalNorm: f32('model.norm.weight'),
-    lmHead: config.tieWordEmbeddings ? embed : linear('lm_head.weight'),
-    rope: { cos: uploadTensor(ctx, tables.cos, [P, config.headDim / 2], 'rope.cos'), sin: uploadTensor(ctx, tables.sin, [P, config.headDim / 2], 'rope.sin') },
-    generation: ctx.generation,
-  };
 }
 
 export function releaseDecoder(ctx: GpuContext, m: GpuDecoder): void {

@@ -32,6 +32,12 @@ export class WorkerEngine implements EngineApi {
   selfTest = this.method('selfTest');
   benchKernels = this.method('benchKernels');
   poolStats = this.method('poolStats');
+  loadModel = this.method('loadModel');
+  modelInfo = this.method('modelInfo');
+  forward = this.method('forward');
+  generate = this.method('generate');
+  embed = this.method('embed');
+  tokenize = this.method('tokenize');
 
   onEvent(listener: EngineListener): () => void {
     this.listeners.add(listener);

@@ -6,12 +6,33 @@
 import { GpuRuntime, type RuntimeOptions } from '../gpu/runtime';
 import type { AdapterReport } from '../gpu/adapter-report';
 import type { PoolStats } from '../gpu/buffer-pool';
+import type { WeightQuant } from '../model/decoder';
+import { readModelFolder, type LoadProgress } from '../model/load';
+import { Model, type EmbedResult, type ForwardResult, type GenerateOptions, type GenerateResult, type ModelInfo } from '../model/model';
+import { randomModelFiles } from '../model/random-source';
+import { pickedFiles, urlFolder, type ModelFiles } from '../model/source';
+import type { Pooling } from '../reference/pooling';
+import { NoModelError } from '../errors';
 import { benchKernels, type KernelBenchOptions, type KernelBenchResult } from './bench-kernels';
 import { runSelfTest, type SelfTestResult } from './self-test';
 
 export type EngineEvent =
-  | { kind: 'progress'; task: 'self-test' | 'bench-kernels'; done: number; total: number; label: string }
+  | { kind: 'progress'; task: 'self-test' | 'bench-kernels' | 'embed'; done: number; total: number; label: string }
+  | ({ kind: 'load-progress' } & LoadProgress)
+  | { kind: 'generate-text'; piece: string }
   | { kind: 'device-lost'; reason: string; message: string; generation: number };
+
+/** Where to load a model from; all kinds are plain data, so they cross the worker boundary. */
+export type ModelSourceSpec =
+  | { kind: 'url'; url: string }
+  | { kind: 'files'; files: File[] }
+  | { kind: 'random'; seed: number }
+  /** Node only (CLI, tests): a directory on disk, resolved by the host's `resolveSource`. */
+  | { kind: 'dir'; path: string };
+
+export interface LoadOptions {
+  quant: WeightQuant;
+}
 
 export interface EngineApi {
   /** Acquires the GPU; rejects with WebGpuUnavailableError where there is none. */
@@ -19,21 +40,37 @@ export interface EngineApi {
   selfTest(): Promise<SelfTestResult>;
   benchKernels(opts?: KernelBenchOptions): Promise<KernelBenchResult>;
   poolStats(): Promise<PoolStats>;
+  /** Loads a model; on failure the previous model (if any) stays loaded. */
+  loadModel(source: ModelSourceSpec, opts: LoadOptions): Promise<ModelInfo>;
+  modelInfo(): Promise<ModelInfo | null>;
+  forward(ids: number[][], opts?: { hiddenLayers?: number[] }): Promise<ForwardResult>;
+  /** Streams `generate-text` events while it runs. */
+  generate(prompt: string, opts: GenerateOptions): Promise<GenerateResult>;
+  embed(sentences: string[], opts: { layers: number[]; pooling: Pooling }): Promise<EmbedResult>;
+  tokenize(text: string): Promise<{ ids: number[]; tokens: string[] }>;
 }
 
 /** Method names of EngineApi, checked exhaustive at compile time: the RPC layer is built from it. */
-export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats'] as const satisfies readonly (keyof EngineApi)[];
+export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize'] as const satisfies readonly (keyof EngineApi)[];
 type Missing = Exclude<keyof EngineApi, (typeof ENGINE_METHODS)[number]>;
 const _exhaustive: Missing extends never ? true : never = true;
 void _exhaustive;
 
 export type EngineListener = (e: EngineEvent) => void;
 
+export interface EngineOptions extends RuntimeOptions {
+  /** Host-specific sources (Node: `dir`); return null for kinds it does not handle. */
+  resolveSource?: (spec: ModelSourceSpec) => ModelFiles | null;
+}
+
 export class Engine implements EngineApi {
   private readonly runtime: GpuRuntime;
   private readonly listeners = new Set<EngineListener>();
+  private readonly resolveSource: EngineOptions['resolveSource'];
+  private model: Model | null = null;
 
-  constructor(gpu: () => GPU | undefined, opts: RuntimeOptions = {}) {
+  constructor(gpu: () => GPU | undefined, opts: EngineOptions = {}) {
+    this.resolveSource = opts.resolveSource;
     this.runtime = new GpuRuntime(gpu, {
       ...opts,
       onDeviceLost: (info) => {
@@ -62,6 +99,62 @@ export class Engine implements EngineApi {
 
   async poolStats(): Promise<PoolStats> {
     return (await this.runtime.context()).pool.stats();
+  }
+
+  async loadModel(spec: ModelSourceSpec, opts: LoadOptions): Promise<ModelInfo> {
+    await this.runtime.context(); // fail early, before reading files, where there is no GPU
+    const files = this.files(spec);
+    const read = () => readModelFolder(files, (p) => this.emit({ kind: 'load-progress', ...p }));
+    const host = await read();
+    this.emit({ kind: 'load-progress', stage: 'upload', file: host.weightsFile, loaded: 0, total: 1 });
+    const model = await Model.load(this.runtime, host, opts.quant, files.label, read);
+    this.emit({ kind: 'load-progress', stage: 'upload', file: host.weightsFile, loaded: 1, total: 1 });
+    const old = this.model;
+    this.model = model;
+    await old?.release();
+    return model.info;
+  }
+
+  async modelInfo(): Promise<ModelInfo | null> {
+    return this.model?.info ?? null;
+  }
+
+  async forward(ids: number[][], opts: { hiddenLayers?: number[] } = {}): Promise<ForwardResult> {
+    return this.loaded().forward(ids, opts);
+  }
+
+  async generate(prompt: string, opts: GenerateOptions): Promise<GenerateResult> {
+    return this.loaded().generate(prompt, opts, (piece) => this.emit({ kind: 'generate-text', piece }));
+  }
+
+  async embed(sentences: string[], opts: { layers: number[]; pooling: Pooling }): Promise<EmbedResult> {
+    return this.loaded().embed(sentences, opts, (done, total) => this.emit({ kind: 'progress', task: 'embed', done, total, label: 'embedding sentences' }));
+  }
+
+  async tokenize(text: string): Promise<{ ids: number[]; tokens: string[] }> {
+    const tok = this.loaded().tokenizer;
+    const ids = tok.encode(text, { addBos: false });
+    return { ids, tokens: ids.map((id) => tok.idToToken(id) ?? `<${id}>`) };
+  }
+
+  private loaded(): Model {
+    if (!this.model) throw new NoModelError('No model is loaded yet: load one in the Model panel (or with --model) first.');
+    return this.model;
+  }
+
+  private files(spec: ModelSourceSpec): ModelFiles {
+    const custom = this.resolveSource?.(spec);
+    if (custom) return custom;
+    switch (spec.kind) {
+      case 'url':
+        return urlFolder(spec.url);
+      case 'files':
+        return pickedFiles(spec.files);
+      case 'random':
+        return randomModelFiles(spec.seed);
+      case 'dir':
+        throw new Error('Loading from a directory works in Node only (the CLI); in the browser pick the folder instead.');
+    }
   }
 
   /** Releases the GPU device (tests, page unload). */

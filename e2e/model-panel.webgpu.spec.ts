@@ -1,0 +1,44 @@
+import { expect, test } from '@playwright/test';
+import { writeModelFolder } from './model-files';
+
+test('load a model folder, read its card, stream a continuation; a corrupt folder shows an error and loses nothing', async ({ page }, info) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const good = await writeModelFolder('tiny-good', 1);
+  const corrupt = await writeModelFolder('tiny-corrupt', 1, (files) => {
+    const w = files.get('model.safetensors')!;
+    files.set('model.safetensors', w.subarray(0, w.byteLength - 4096)); // truncated download
+  });
+
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Model', exact: true })).toBeVisible();
+  await expect(page.getByText('No model loaded yet')).toBeVisible();
+
+  // A corrupt folder first: a typed error naming the file, and the app stays usable.
+  await page.getByLabel('Model folder', { exact: true }).setInputFiles(corrupt);
+  const error = page.getByTestId('model-error');
+  await expect(error).toContainText('ModelFormatError');
+  await expect(error).toContainText('model.safetensors');
+
+  // Then a good one.
+  await page.getByLabel('Model folder', { exact: true }).setInputFiles(good);
+  const card = page.getByTestId('model-card');
+  await expect(card).toContainText('Llama decoder');
+  await expect(card).toContainText('q4 blocks of 32');
+  await expect(card).toContainText('GPU memory');
+  await expect(error).toBeHidden();
+
+  await page.getByLabel('Prompt').fill('Hello');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByText(/tokens\/s/)).toBeVisible();
+  await expect(page.getByTestId('continuation')).toContainText('Hello');
+
+  // A corrupt folder now keeps the loaded model and says so.
+  await page.getByLabel('Model folder', { exact: true }).setInputFiles(corrupt);
+  await expect(error).toContainText('ModelFormatError');
+  await expect(error).toContainText('is still loaded');
+  await expect(card).toContainText('tiny-good');
+
+  await page.screenshot({ path: info.outputPath('model-panel.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,227 @@
+// A loaded model on the GPU: forward (logits + chosen hidden states), streaming generation with
+// the KV cache and GPU sampling, and sentence embeddings (pooled hidden states per layer).
+// Shapes: a batch of B token sequences, right-padded to T; C hidden, V vocab.
+// After a device loss the weights are re-read from the same files on the next call.
+
+import type { GpuContext, GpuRuntime } from '../gpu/runtime';
+import { pool } from '../kernels/pooling';
+import { sample } from '../kernels/sample';
+import { releaseTensor, uploadTensor, uploadU32, type GpuTensor } from '../kernels/tensor';
+import { ShapeError } from '../errors';
+import { randomArray } from '../reference/random';
+import type { Pooling } from '../reference/pooling';
+import type { DecoderConfig } from './config';
+import { createCaches, decoderStep, releaseDecoder, uploadDecoder, type GpuDecoder, type WeightQuant } from './decoder';
+import type { HostModel } from './load';
+import { createStreamDecoder, type Tokenizer } from './tokenizer';
+import { parameterCount } from './weights';
+
+export interface ModelInfo {
+  name: string;
+  architecture: DecoderConfig['architecture'];
+  config: DecoderConfig;
+  parameters: number;
+  quant: WeightQuant;
+  weightsFormat: HostModel['weightsFormat'];
+  fileBytes: number;
+  /** Bytes the weights take on the GPU (pool live bytes added by the upload). */
+  gpuBytes: number;
+  vocabSize: number;
+}
+
+export interface ForwardResult {
+  /** Per sequence: logits [T_b, V] of its real tokens. */
+  logits: Float32Array[];
+  /** Per requested layer: per sequence [T_b, C]. */
+  hidden: Map<number, Float32Array[]>;
+}
+
+export interface GenerateOptions {
+  maxNewTokens: number;
+  /** 0 or topK 1 = greedy. */
+  temperature?: number;
+  topK?: number;
+  seed?: number;
+  /** Strings that end generation (not included in the output). */
+  stop?: string[];
+}
+
+export interface GenerateResult {
+  text: string;
+  tokens: number[];
+  stopped: 'eos' | 'stop' | 'length';
+}
+
+export interface EmbedResult {
+  layers: number[];
+  /** Per layer: [n, C] row-major, one row per sentence. */
+  vectors: Float32Array[];
+  dim: number;
+}
+
+/** Sentences embedded per GPU batch: bounds activation memory for long lists. */
+const EMBED_BATCH = 16;
+
+export class Model {
+  private constructor(
+    private readonly rt: GpuRuntime,
+    private gpu: GpuDecoder,
+    readonly tokenizer: Tokenizer,
+    readonly info: ModelInfo,
+    /** Re-reads the host model after a device loss. */
+    private readonly reload: () => Promise<HostModel>,
+  ) {}
+
+  static async load(rt: GpuRuntime, host: HostModel, quant: WeightQuant, name: string, reload: () => Promise<HostModel>): Promise<Model> {
+    return rt.run(async (ctx) => {
+      const before = ctx.pool.stats().liveBytes;
+      const gpu = uploadDecoder(ctx, host.config, host.weights, quant, { prequantized: host.quantized });
+      const info: ModelInfo = {
+        name,
+        architecture: host.config.architecture,
+        config: host.config,
+        parameters: parameterCount(host.config),
+        quant,
+        weightsFormat: host.weightsFormat,
+        fileBytes: host.fileBytes,
+        gpuBytes: ctx.pool.stats().liveBytes - before,
+        vocabSize: host.config.vocabSize,
+      };
+      return new Model(rt, gpu, host.tokenizer, info, reload);
+    });
+  }
+
+  get config(): DecoderConfig {
+    return this.info.config;
+  }
+
+  release(): Promise<void> {
+    return this.rt.run(async (ctx) => {
+      if (this.gpu.generation === ctx.generation) releaseDecoder(ctx, this.gpu);
+    });
+  }
+
+  /** The decoder on the current device, re-uploaded if the device changed since. */
+  private async decoder(ctx: GpuContext): Promise<GpuDecoder> {
+    if (this.gpu.generation !== ctx.generation) {
+      const host = await this.reload();
+      this.gpu = uploadDecoder(ctx, host.config, host.weights, this.info.quant, { prequantized: host.quantized });
+    }
+    return this.gpu;
+  }
+
+  /** Logits and hidden states (0 = embeddings, i = after layer i) of each sequence's real tokens. */
+  forward(ids: number[][], opts: { hiddenLayers?: number[]; logits?: boolean } = {}): Promise<ForwardResult> {
+    const layers = opts.hiddenLayers ?? [];
+    for (const l of layers) if (!(l >= 0 && l <= this.config.numLayers)) throw new ShapeError(`Layer ${l} does not exist: hidden states run from 0 (embeddings) to ${this.config.numLayers}.`, { layer: l });
+    return this.rt.run(async (ctx) => {
+      const m = await this.decoder(ctx);
+      const { B, T, tokens, lengths } = pad(ids);
+      const caches = createCaches(ctx, m, B, T);
+      const batch = ctx.batch();
+      const out = await decoderStep(ctx, batch, m, caches, { tokens, B, Tq: T, past: Array(B).fill(0), qLen: lengths }, { hiddenLayers: layers, logits: opts.logits === false ? 'none' : 'all' });
+      const reads = [out.logits, ...layers.map((l) => out.hidden.get(l)!)].map((t) => (t ? batch.read(t.buffer.buffer, t.shape.reduce((a, b) => a * b, 1) * 4) : null));
+      await batch.submit();
+      const [logitsBuf, ...hiddenBufs] = await Promise.all(reads);
+      release(ctx, [...caches.flatMap((c) => [c.k, c.v]), out.logits, ...out.hidden.values()]);
+      const split = (buf: ArrayBuffer | null, width: number) => lengths.map((n, b) => (buf ? new Float32Array(buf, b * T * width * 4, n * width).slice() : new Float32Array(0)));
+      return {
+        logits: split(logitsBuf, this.config.vocabSize),
+        hidden: new Map(layers.map((l, i) => [l, split(hiddenBufs[i], this.config.hiddenSize)])),
+      };
+    });
+  }
+
+  /** Continues `prompt`, calling `onText` with each newly completed piece of text. */
+  generate(prompt: string, opts: GenerateOptions, onText?: (piece: string) => void): Promise<GenerateResult> {
+    const promptIds = this.tokenizer.encode(prompt, { addBos: true });
+    if (promptIds.length === 0) throw new ShapeError('The prompt is empty and the tokenizer adds no BOS token: type something to continue.', {});
+    return this.rt.run(async (ctx) => {
+      const m = await this.decoder(ctx);
+      const capacity = Math.min(promptIds.length + opts.maxNewTokens, m.rope.cos.shape[0]);
+      const caches = createCaches(ctx, m, 1, capacity);
+      const stream = createStreamDecoder(this.tokenizer);
+      const topK = opts.temperature && opts.temperature > 0 ? (opts.topK ?? 40) : 1;
+      const tokens: number[] = [];
+      let text = '';
+      let stopped: GenerateResult['stopped'] = 'length';
+      let next = promptIds;
+      let past = 0;
+      try {
+        for (let step = 0; step < opts.maxNewTokens && past + next.length <= capacity; step++) {
+          const batch = ctx.batch();
+          const u = uploadTensor(ctx, randomArray(1, (opts.seed ?? 1) * 7919 + step).map((v) => (v + 1) / 2), [1], 'u');
+          const out = await decoderStep(ctx, batch, m, caches, { tokens: Uint32Array.from(next), B: 1, Tq: next.length, past: [past], qLen: [next.length] }, { logits: 'last' });
+          const picked = await sample(ctx, batch, out.logits!, { topK, temperature: opts.temperature ?? 0, u });
+          const read = batch.read(picked.buffer.buffer, 4);
+          await batch.submit();
+          const id = new Uint32Array(await read)[0];
+          release(ctx, [u, out.logits, picked]);
+          past += next.length;
+          next = [id];
+          if (this.tokenizer.eosIds.includes(id)) {
+            stopped = 'eos';
+            break;
+          }
+          tokens.push(id);
+          const piece = stream.push(id);
+          text += piece;
+          const hit = opts.stop?.find((s) => text.includes(s));
+          if (hit !== undefined) {
+            text = text.slice(0, text.indexOf(hit));
+            stopped = 'stop';
+            break;
+          }
+          if (piece) onText?.(piece);
+        }
+      } finally {
+        release(ctx, caches.flatMap((c) => [c.k, c.v]));
+      }
+      return { text, tokens, stopped };
+    });
+  }
+
+  /** One vector per sentence per layer: hidden states pooled over the sentence's tokens. */
+  embed(sentences: string[], opts: { layers: number[]; pooling: Pooling }, onBatch?: (done: number, total: number) => void): Promise<EmbedResult> {
+    const C = this.config.hiddenSize;
+    for (const l of opts.layers) if (!(l >= 0 && l <= this.config.numLayers)) throw new ShapeError(`Layer ${l} does not exist: hidden states run from 0 (embeddings) to ${this.config.numLayers}.`, { layer: l });
+    const ids = sentences.map((s) => this.tokenizer.encode(s, { addBos: false }));
+    const empty = ids.findIndex((t) => t.length === 0);
+    if (empty >= 0) throw new ShapeError(`Sentence ${empty + 1} is empty: nothing to embed.`, { index: empty });
+    return this.rt.run(async (ctx) => {
+      const m = await this.decoder(ctx);
+      const vectors = opts.layers.map(() => new Float32Array(sentences.length * C));
+      for (let start = 0; start < ids.length; start += EMBED_BATCH) {
+        const group = ids.slice(start, start + EMBED_BATCH);
+        const { B, T, tokens, lengths } = pad(group);
+        const caches = createCaches(ctx, m, B, T);
+        const batch = ctx.batch();
+        const lens = uploadU32(ctx, Uint32Array.from(lengths), [B], 'lengths');
+        const out = await decoderStep(ctx, batch, m, caches, { tokens, B, Tq: T, past: Array(B).fill(0), qLen: lengths }, { hiddenLayers: opts.layers, logits: 'none' });
+        const pooled: GpuTensor[] = [];
+        for (const l of opts.layers) pooled.push(await pool(ctx, batch, out.hidden.get(l)!, lens, opts.pooling, `layer${l}.pooled`));
+        const reads = pooled.map((t) => batch.read(t.buffer.buffer, B * C * 4));
+        await batch.submit();
+        const bufs = await Promise.all(reads);
+        bufs.forEach((buf, i) => vectors[i].set(new Float32Array(buf), start * C));
+        release(ctx, [lens, ...pooled, ...out.hidden.values(), ...caches.flatMap((c) => [c.k, c.v])]);
+        onBatch?.(Math.min(start + EMBED_BATCH, ids.length), ids.length);
+      }
+      return { layers: opts.layers, vectors, dim: C };
+    });
+  }
+}
+
+function pad(ids: number[][]): { B: number; T: number; tokens: Uint32Array; lengths: number[] } {
+  const B = ids.length;
+  const lengths = ids.map((s) => s.length);
+  if (B === 0 || lengths.some((n) => n === 0)) throw new ShapeError('Every sequence needs at least one token.', { lengths });
+  const T = Math.max(...lengths);
+  const tokens = new Uint32Array(B * T);
+  ids.forEach((s, b) => tokens.set(s, b * T));
+  return { B, T, tokens, lengths };
+}
+
+function release(ctx: GpuContext, ts: (GpuTensor | null)[]): void {
+  for (const t of ts) if (t) releaseTensor(ctx, t);
+}

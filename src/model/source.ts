@@ -1,0 +1,107 @@
+// Where a model's files come from: files the user picked (a folder: config.json, tokenizer files,
+// weights), a URL of such a folder, or (in Node) a directory. Each reads whole files with byte
+// progress; the loader decides which files it needs.
+
+import { ModelFormatError } from '../errors';
+
+export type Progress = (loaded: number, total: number) => void;
+
+export interface ModelFiles {
+  /** A short description for messages: the folder, URL or directory. */
+  readonly label: string;
+  /** True if the file exists (for a URL: the server answers it). */
+  has(name: string): Promise<boolean>;
+  read(name: string, onProgress?: Progress): Promise<Uint8Array>;
+}
+
+/** Files picked in the browser (an <input webkitdirectory> FileList or a multi-file pick). */
+export function pickedFiles(files: readonly File[]): ModelFiles {
+  // webkitRelativePath is "folder/config.json"; match on the base name.
+  const byName = new Map(files.map((f) => [f.name, f]));
+  const folder = files[0]?.webkitRelativePath?.split('/')[0] || 'picked files';
+  return {
+    label: folder,
+    has: async (name) => byName.has(name),
+    async read(name, onProgress) {
+      const f = byName.get(name);
+      if (!f) throw new ModelFormatError(`${name} is not among the picked files (${[...byName.keys()].join(', ')}). Pick the whole model folder.`, { file: name });
+      return readBlob(f, onProgress);
+    },
+  };
+}
+
+async function readBlob(blob: Blob, onProgress?: Progress): Promise<Uint8Array> {
+  const total = blob.size;
+  const out = new Uint8Array(total);
+  const reader = blob.stream().getReader();
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    out.set(value, loaded);
+    loaded += value.byteLength;
+    onProgress?.(loaded, total);
+  }
+  return out;
+}
+
+/** A folder served over HTTP(S): `${base}/config.json` and so on. */
+export function urlFolder(base: string): ModelFiles {
+  const root = base.endsWith('/') ? base : `${base}/`;
+  const url = (name: string) => new URL(name, new URL(root, globalThis.location?.href ?? 'http://localhost/')).toString();
+  return {
+    label: root,
+    async has(name) {
+      const r = await fetch(url(name), { method: 'HEAD' }).catch(() => null);
+      return !!r?.ok;
+    },
+    async read(name, onProgress) {
+      let r: Response;
+      try {
+        r = await fetch(url(name));
+      } catch (e) {
+        throw new ModelFormatError(`Could not fetch ${url(name)}: ${(e as Error).message}. Check the URL and that the server allows cross-origin requests (CORS).`, { file: name });
+      }
+      if (!r.ok) throw new ModelFormatError(`${url(name)} answered ${r.status} ${r.statusText}. Check that the folder holds ${name}.`, { file: name, status: r.status });
+      const total = Number(r.headers.get('content-length') ?? 0);
+      if (!r.body) return new Uint8Array(await r.arrayBuffer());
+      const chunks: Uint8Array[] = [];
+      let loaded = 0;
+      const reader = r.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        loaded += value.byteLength;
+        onProgress?.(loaded, total || loaded);
+      }
+      const out = new Uint8Array(loaded);
+      let at = 0;
+      for (const c of chunks) (out.set(c, at), (at += c.byteLength));
+      return out;
+    },
+  };
+}
+
+export async function readJson(files: ModelFiles, name: string): Promise<unknown> {
+  const bytes = await files.read(name);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new ModelFormatError(`${files.label}/${name} is not valid JSON (${(e as Error).message}). Download the file again.`, { file: name });
+  }
+}
+
+/** Files held in memory (generated models, tests). */
+export function memoryFiles(files: Map<string, Uint8Array>, label: string): ModelFiles {
+  return {
+    label,
+    has: async (name) => files.has(name),
+    async read(name, onProgress) {
+      const f = files.get(name);
+      if (!f) throw new ModelFormatError(`${label} has no ${name}.`, { file: name });
+      onProgress?.(f.byteLength, f.byteLength);
+      return f;
+    },
+  };
+}
