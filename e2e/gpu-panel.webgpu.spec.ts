@@ -17,6 +17,11 @@ test('the GPU panel shows the SwiftShader adapter and the kernel self-test passe
   await expect(rows.first()).toContainText('f32 256x256x256');
   for (const text of await rows.allTextContents()) expect(text).toContain('✓');
 
+  // The whole decoder against onnxruntime-web's WebGPU backend on the same adapter.
+  await page.getByRole('button', { name: 'Check' }).click();
+  await expect(page.getByTestId('parity-verdict')).toHaveText('Our engine agrees with onnxruntime-web', { timeout: 120_000 });
+  await expect(page.getByRole('row', { name: /32 greedy tokens/ })).toContainText('identical');
+
   await page.screenshot({ path: info.outputPath('gpu-panel.png'), fullPage: true });
   expect(errors).toEqual([]);
 });

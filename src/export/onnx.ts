@@ -203,12 +203,15 @@ class DecoderGraph {
     return b.op(s, 'Add', [resid, mlp('down', act)], `hidden_states.${i + 1}`);
   }
 
-  /** Rotate-half RoPE of x [B, T, h, D]: x * cos + [-x2, x1] * sin. */
+  /**
+   * Rotate-half RoPE of x [B, T, h, D]: x * cos + [-x2, x1] * sin. The halves come from Slice, not
+   * Split: onnxruntime-web's WebGPU EP (1.30) mis-shapes Split with `num_outputs`.
+   */
   private rope(scope: string, x: string): string {
     const b = this.b;
-    const halves = [`${scope}/Split_output_0`, `${scope}/Split_output_1`];
-    b.node(`${scope}/Split`, 'Split', [x], halves, { axis: -1, num_outputs: 2 });
-    const rotated = b.op(scope, 'Concat', [b.op(scope, 'Neg', [halves[1]]), halves[0]], undefined, { axis: -1 });
+    const half = this.c.headDim / 2;
+    const slice = (from: number, to: number) => b.op(scope, 'Slice', [x, b.i64([from]), b.i64([to]), b.i64([-1])]);
+    const rotated = b.op(scope, 'Concat', [b.op(scope, 'Neg', [slice(half, 2 * half)]), slice(0, half)], undefined, { axis: -1 });
     return b.op(scope, 'Add', [b.op(scope, 'Mul', [x, 'rope.cos']), b.op(scope, 'Mul', [rotated, 'rope.sin'])]);
   }
 

@@ -164,7 +164,8 @@ export class Model {
             break;
           }
           tokens.push(id);
-          const piece = stream.push(id);
+          // Checkpoints may pad the embedding matrix past the tokenizer's vocabulary; such ids have no text.
+          const piece = id < this.tokenizer.vocabSize ? stream.push(id) : '';
           text += piece;
           const hit = opts.stop?.find((s) => text.includes(s));
           if (hit !== undefined) {

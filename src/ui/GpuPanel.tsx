@@ -1,8 +1,10 @@
-// The GPU panel: what the adapter is and can do, and a self-test of our kernels on it.
+// The GPU panel: what the adapter is and can do, a self-test of our kernels on it, and a parity
+// check of the whole decoder against onnxruntime-web.
 
 import { useGpuStore } from '../store/gpu';
 import type { EngineApi } from '../worker/engine';
 import { AdapterReportView } from './AdapterReportView';
+import { ParityView } from './ParityView';
 import { SelfTestView } from './SelfTestView';
 
 export function GpuPanel({ engine }: { engine: EngineApi }) {
@@ -24,7 +26,10 @@ export function GpuPanel({ engine }: { engine: EngineApi }) {
           <h3>Adapter</h3>
           <AdapterReportView report={report} />
         </section>
-        <SelfTestView state={selfTest} onRun={() => void runSelfTest(engine)} />
+        <div className="stack">
+          <SelfTestView state={selfTest} onRun={() => void runSelfTest(engine)} />
+          <ParityView engine={engine} />
+        </div>
       </div>
     </section>
   );

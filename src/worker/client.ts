@@ -38,6 +38,8 @@ export class WorkerEngine implements EngineApi {
   generate = this.method('generate');
   embed = this.method('embed');
   tokenize = this.method('tokenize');
+  checkOnnxParity = this.method('checkOnnxParity');
+  benchModel = this.method('benchModel');
 
   onEvent(listener: EngineListener): () => void {
     this.listeners.add(listener);

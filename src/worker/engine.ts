@@ -14,10 +14,13 @@ import { pickedFiles, urlFolder, type ModelFiles } from '../model/source';
 import type { Pooling } from '../reference/pooling';
 import { NoModelError } from '../errors';
 import { benchKernels, type KernelBenchOptions, type KernelBenchResult } from './bench-kernels';
+import { benchModel, type ModelBenchOptions, type ModelBenchResult } from './bench-model';
+import { onnxParity, type ParityResult } from './peer';
 import { runSelfTest, type SelfTestResult } from './self-test';
+import type { OrtProvider } from '../export/ort-session';
 
 export type EngineEvent =
-  | { kind: 'progress'; task: 'self-test' | 'bench-kernels' | 'embed'; done: number; total: number; label: string }
+  | { kind: 'progress'; task: 'self-test' | 'bench-kernels' | 'bench-model' | 'embed'; done: number; total: number; label: string }
   | ({ kind: 'load-progress' } & LoadProgress)
   | { kind: 'generate-text'; piece: string }
   | { kind: 'device-lost'; reason: string; message: string; generation: number };
@@ -48,10 +51,13 @@ export interface EngineApi {
   generate(prompt: string, opts: GenerateOptions): Promise<GenerateResult>;
   embed(sentences: string[], opts: { layers: number[]; pooling: Pooling }): Promise<EmbedResult>;
   tokenize(text: string): Promise<{ ids: number[]; tokens: string[] }>;
+  /** Runs a random model exported to ONNX in our engine and in onnxruntime-web; the loaded model is untouched. */
+  checkOnnxParity(provider: OrtProvider): Promise<ParityResult>;
+  benchModel(opts?: ModelBenchOptions): Promise<ModelBenchResult>;
 }
 
 /** Method names of EngineApi, checked exhaustive at compile time: the RPC layer is built from it. */
-export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize'] as const satisfies readonly (keyof EngineApi)[];
+export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize', 'checkOnnxParity', 'benchModel'] as const satisfies readonly (keyof EngineApi)[];
 type Missing = Exclude<keyof EngineApi, (typeof ENGINE_METHODS)[number]>;
 const _exhaustive: Missing extends never ? true : never = true;
 void _exhaustive;
@@ -135,6 +141,14 @@ export class Engine implements EngineApi {
     const tok = this.loaded().tokenizer;
     const ids = tok.encode(text, { addBos: false });
     return { ids, tokens: ids.map((id) => tok.idToToken(id) ?? `<${id}>`) };
+  }
+
+  checkOnnxParity(provider: OrtProvider): Promise<ParityResult> {
+    return onnxParity(this.runtime, provider);
+  }
+
+  benchModel(opts: ModelBenchOptions = {}): Promise<ModelBenchResult> {
+    return benchModel(this.runtime, opts, (done, total, label) => this.emit({ kind: 'progress', task: 'bench-model', done, total, label }));
   }
 
   private loaded(): Model {
