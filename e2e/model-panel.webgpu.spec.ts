@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { writeModelFolder } from './model-files';
+import { dirname } from 'node:path';
+import { writeModelFolder } from '../src/test/model-folder';
+import { serveFolder } from '../src/test/static-server';
 
 test('load a model folder, read its card, stream a continuation; a corrupt folder shows an error and loses nothing', async ({ page }, info) => {
   const errors: string[] = [];
@@ -41,4 +43,17 @@ test('load a model folder, read its card, stream a continuation; a corrupt folde
 
   await page.screenshot({ path: info.outputPath('model-panel.png'), fullPage: true });
   expect(errors).toEqual([]);
+});
+
+test('load a model folder from a URL (a local HTTP server with CORS) and see its card', async ({ page }) => {
+  const server = await serveFolder(dirname(await writeModelFolder('by-url', 2)));
+  try {
+    await page.goto('/');
+    await page.getByLabel('Model folder URL').fill(`${server.url}by-url/`);
+    await page.getByRole('button', { name: 'Load URL' }).click();
+    await expect(page.getByTestId('model-card')).toContainText(`${server.url}by-url/`);
+    await expect(page.getByTestId('model-card')).toContainText('safetensors, 420.4 KiB');
+  } finally {
+    await server.close();
+  }
 });

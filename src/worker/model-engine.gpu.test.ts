@@ -8,6 +8,9 @@ import { randomWeights, roundTripLinears } from '../model/random-model';
 import { randomModelConfig, randomModelFiles } from '../model/random-source';
 import { memoryFiles, type ModelFiles } from '../model/source';
 import { Engine, type EngineEvent, type ModelSourceSpec } from './engine';
+import { dirname } from 'node:path';
+import { writeModelFolder } from '../test/model-folder';
+import { serveFolder } from '../test/static-server';
 
 /** An engine whose `dir` sources resolve to in-memory folders (tests stand in for disk). */
 function engineWith(folders: Record<string, ModelFiles>, limitOverrides = {}) {
@@ -92,6 +95,27 @@ describe('a model in the engine: load, forward, generate, embed', () => {
         expect(compare(got, poolRef(r.hidden[l], [ids.length], 1, ids.length, config.hiddenSize, 'mean')).maxAbs).toBeLessThanOrEqual(1e-4);
       }
     });
+  });
+});
+
+describe('loading by URL from a real local HTTP server', () => {
+  it('reads config, tokenizer and weights over HTTP with byte progress', async () => {
+    const server = await serveFolder(dirname(await writeModelFolder('served', 1)));
+    try {
+      const engine = engineWith({});
+      const progress: number[] = [];
+      engine.onEvent((e) => e.kind === 'load-progress' && e.stage === 'weights' && progress.push(e.loaded));
+      const info = await engine.loadModel({ kind: 'url', url: `${server.url}served/` }, { quant: 'q8' });
+      expect(info).toMatchObject({ name: `${server.url}served/`, quant: 'q8', weightsFormat: 'safetensors' });
+      expect(progress.length).toBeGreaterThan(0);
+      expect(progress[progress.length - 1]).toBe(info.fileBytes);
+      const err = await engine.loadModel({ kind: 'url', url: `${server.url}missing/` }, { quant: 'q4' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ModelFormatError);
+      expect((err as Error).message).toMatch(/holds no weights/);
+      expect((await engine.modelInfo())?.quant).toBe('q8');
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -1,10 +1,10 @@
-// Model folders on disk for browser tests: the random tiny model written out as real files, and
+// Model folders on disk for tests (GPU tier and browser): the random tiny model written out as real files, and
 // broken copies of it.
 
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomModelFiles } from '../src/model/random-source';
+import { randomModelFiles } from '../model/random-source';
 
 const NAMES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'model.safetensors'];
 
