@@ -7,6 +7,12 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   plugins: [react()],
   worker: { format: 'es' },
+  optimizeDeps: {
+    // Pre-bundle at startup: a dependency discovered later makes the dev server reload the page.
+    include: ['@huggingface/tokenizers', 'react', 'react-dom/client', 'zustand'],
+    // Served as is: its wasm is located with new URL(..., import.meta.url), which pre-bundling breaks.
+    exclude: ['onnxruntime-web'],
+  },
   build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
   test: {
     projects: [

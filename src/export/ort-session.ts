@@ -5,6 +5,9 @@ import * as ort from 'onnxruntime-web';
 
 export type OrtProvider = 'wasm' | 'webgpu';
 
+// Its per-session "nodes not assigned to the preferred EP" warning is expected (shape ops on CPU).
+ort.env.logLevel = 'error';
+
 export function createOrtSession(model: Uint8Array, provider: OrtProvider = 'wasm', externalData?: { path: string; data: Uint8Array }[]): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(model, { executionProviders: [provider], ...(externalData ? { externalData } : {}) });
 }
