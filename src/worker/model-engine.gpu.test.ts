@@ -76,6 +76,11 @@ describe('a model in the engine: load, forward, generate, embed', () => {
     const r = decoderForwardRef(config, ref, prompt, 1, prompt.length);
     const last = r.logits.subarray((prompt.length - 1) * config.vocabSize);
     expect(a.tokens[0]).toBe(last.indexOf(Math.max(...last)));
+    // A stop string ends generation before it, and is not part of the text.
+    const cut = a.text.slice(2, 4);
+    const stopped = await engine.generate('Hello', { maxNewTokens: 12, stop: [cut] });
+    expect(stopped.stopped).toBe('stop');
+    expect(stopped.text).toBe(a.text.slice(0, a.text.indexOf(cut)));
     // Sampling with a seed is reproducible and differs from greedy somewhere over a few seeds.
     const s1 = await engine.generate('Hello', { maxNewTokens: 12, temperature: 1.5, topK: 40, seed: 3 });
     expect((await engine.generate('Hello', { maxNewTokens: 12, temperature: 1.5, topK: 40, seed: 3 })).tokens).toEqual(s1.tokens);
