@@ -1,7 +1,8 @@
 // Batch: record many dispatches and readbacks, then encode them into ONE command buffer and submit.
 //
 // Binding convention for every kernel: @group(0) @binding(0) is the uniform block (shape params),
-// bindings 1..n are storage buffers in the order given. All uniforms of a batch are packed into one
+// bindings 1..n are storage buffers in the order given (null skips a binding the entry point does not
+// use: backward entries share a file with their forward and number their extra buffers after it). All uniforms of a batch are packed into one
 // pooled buffer at aligned offsets, written once. Readbacks are copies into pooled MAP_READ staging
 // buffers recorded after the dispatches, mapped once the single submit completes.
 //
@@ -18,8 +19,8 @@ export interface Dispatch {
   pipeline: GPUComputePipeline;
   /** Contents of the uniform block at binding 0 (padded to 16 bytes here); null if the kernel has none. */
   uniforms: ArrayBufferView | null;
-  /** Storage buffers for bindings 1..n. */
-  buffers: GPUBuffer[];
+  /** Storage buffers for bindings 1..n; null where the entry point does not use that binding. */
+  buffers: (GPUBuffer | null)[];
   /** Workgroup counts in x, y, z. */
   grid: [number, number, number];
 }
@@ -83,7 +84,8 @@ export class Batch {
     const timing = this.profiler?.begin(this.dispatches.map((d) => d.label)) ?? null;
 
     const bindGroups = this.dispatches.map((d, i) => {
-      const entries: GPUBindGroupEntry[] = d.buffers.map((buffer, j) => ({ binding: j + 1, resource: { buffer } }));
+      const entries: GPUBindGroupEntry[] = [];
+      d.buffers.forEach((buffer, j) => buffer && entries.push({ binding: j + 1, resource: { buffer } }));
       if (d.uniforms && uniformBuf) entries.unshift({ binding: 0, resource: { buffer: uniformBuf.buffer.buffer, offset: uniformBuf.offsets[i], size: paddedSize(d.uniforms) } });
       return device.createBindGroup({ label: d.label, layout: d.pipeline.getBindGroupLayout(0), entries });
     });
@@ -113,6 +115,7 @@ export class Batch {
       encoder.copyBufferToBuffer(r.src, r.srcOffset, r.staging.buffer, 0, size);
     }
     device.queue.submit([encoder.finish()]);
+    pool.markSubmitted();
     if (uniformBuf) pool.release(uniformBuf.buffer); // later writes are queued after this submit
 
     try {
@@ -147,7 +150,7 @@ export class Batch {
     this.dispatches.forEach((d, i) => {
       if (d.uniforms) host.set(new Uint8Array(d.uniforms.buffer, d.uniforms.byteOffset, d.uniforms.byteLength), offsets[i]);
     });
-    const buffer = this.pool.acquire(total, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, 'uniforms');
+    const buffer = this.pool.acquire(total, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, 'uniforms', true);
     this.device.queue.writeBuffer(buffer.buffer, 0, host);
     return { buffer, offsets };
   }

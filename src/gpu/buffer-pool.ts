@@ -2,6 +2,11 @@
 //
 // Sizes round up to a bucket: powers of two up to 64 KiB, then eight steps per doubling (at most
 // 12.5% slack), so a freed buffer is reused by any later request of the same bucket and usage.
+//
+// Uploads are special: queue.writeBuffer runs ahead of every command buffer not yet submitted, so a
+// buffer released while a batch is still being recorded (that batch may still read it) must not be
+// handed to an upload. Free buffers remember the submit epoch they were released in; `acquire` with
+// `forUpload` takes only buffers released before the latest submit (Batch.submit advances it).
 // `liveBytes` counts buffers handed out, `idleBytes` those waiting in free lists, `peakBytes` the
 // highest liveBytes seen: the number the UI shows as "GPU memory taken".
 
@@ -37,8 +42,15 @@ export function bucketBytes(n: number): number {
   return Math.ceil(need / step) * step;
 }
 
+interface FreeBuffer {
+  buffer: GPUBuffer;
+  /** Submit epoch in which it was released. */
+  epoch: number;
+}
+
 export class BufferPool {
-  private readonly free = new Map<string, GPUBuffer[]>();
+  private readonly free = new Map<string, FreeBuffer[]>();
+  private epoch = 0;
   private live = 0;
   private peak = 0;
   private idle = 0;
@@ -52,14 +64,24 @@ export class BufferPool {
     private readonly maxIdleBytes = 256 * 1024 * 1024,
   ) {}
 
-  /** A buffer of at least `byteLength` bytes; `label` names the tensor in limit errors. */
-  acquire(byteLength: number, usage: GPUBufferUsageFlags, label = 'buffer'): PooledBuffer {
+  /** Called by Batch.submit: buffers released until now may take uploads again. */
+  markSubmitted(): void {
+    this.epoch++;
+  }
+
+  /**
+   * A buffer of at least `byteLength` bytes; `label` names the tensor in limit errors. `forUpload`:
+   * the caller writes it with queue.writeBuffer before the next submit (see the file comment).
+   */
+  acquire(byteLength: number, usage: GPUBufferUsageFlags, label = 'buffer', forUpload = false): PooledBuffer {
     this.checkLimits(byteLength, usage, label);
     // A bucket never exceeds the limit the request itself was checked against.
     const cap = usage & GPUBufferUsage.STORAGE ? this.limits.maxStorageBufferBindingSize : this.limits.maxBufferSize;
     const size = Math.min(bucketBytes(byteLength), cap);
     const key = `${usage}:${size}`;
-    let buffer = this.free.get(key)?.pop();
+    const list = this.free.get(key);
+    const at = list ? (forUpload ? list.findIndex((f) => f.epoch < this.epoch) : list.length - 1) : -1;
+    let buffer = at >= 0 ? list!.splice(at, 1)[0].buffer : undefined;
     if (buffer) {
       this.idle -= size;
       this.idleCount--;
@@ -89,7 +111,7 @@ export class BufferPool {
     }
     const key = `${b.usage}:${b.bucketBytes}`;
     const list = this.free.get(key) ?? [];
-    list.push(b.buffer);
+    list.push({ buffer: b.buffer, epoch: this.epoch });
     this.free.set(key, list);
     this.idle += b.bucketBytes;
     this.idleCount++;
@@ -105,7 +127,7 @@ export class BufferPool {
 
   /** Destroys idle buffers (live ones belong to their owners). */
   trim(): void {
-    for (const list of this.free.values()) for (const b of list) b.destroy();
+    for (const list of this.free.values()) for (const f of list) f.buffer.destroy();
     this.free.clear();
     this.idle = 0;
     this.idleCount = 0;

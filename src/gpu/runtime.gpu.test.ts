@@ -112,6 +112,21 @@ describe('GpuRuntime', () => {
     expect(() => pool.release(a)).toThrow(/double release/);
   });
 
+  it('never hands a buffer released in an unsubmitted batch to an upload (writeBuffer would run first)', async () => {
+    const ctx = await runtime().context();
+    const a = ctx.output(1000, 'a');
+    ctx.pool.release(a); // released while "recording"
+    const u = ctx.upload(new Float32Array(200), 'upload');
+    expect(u.buffer).not.toBe(a.buffer);
+    const o = ctx.output(1000, 'o'); // a kernel output may reuse it: it is written in order
+    expect(o.buffer).toBe(a.buffer);
+    ctx.pool.release(o);
+    const b = ctx.batch();
+    await b.submit();
+    const u2 = ctx.upload(new Float32Array(200), 'upload2'); // after a submit it is safe again
+    expect(u2.buffer).toBe(a.buffer);
+  });
+
   it('caches pipelines by key, shares a compile in flight, and reports WGSL errors with line:col', async () => {
     const ctx = await runtime().context();
     const before = ctx.pipelines.size;

@@ -69,11 +69,11 @@ export class GpuContext {
 
   /**
    * A pooled storage buffer holding `data` (padded to 4 bytes). The write is queued at once, ahead of
-   * any batch not yet submitted: do not upload into a batch after releasing buffers it still reads.
+   * any batch not yet submitted, so the pool gives it no buffer released since the last submit.
    */
   upload(data: ArrayBufferView, label: string, extraUsage: GPUBufferUsageFlags = 0) {
     const bytes = Math.max(4, Math.ceil(data.byteLength / 4) * 4);
-    const b = this.pool.acquire(bytes, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC | extraUsage, label);
+    const b = this.pool.acquire(bytes, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC | extraUsage, label, true);
     const src = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (src.byteLength % 4 === 0) this.device.queue.writeBuffer(b.buffer, 0, src);
     else {
@@ -111,8 +111,8 @@ export class GpuRuntime {
   }
 
   /**
-   * Runs GPU work, one piece at a time: work items are queued, never interleaved, because a batch
-   * being recorded may release pool buffers that another item's upload would overwrite at once.
+   * Runs GPU work, one piece at a time: work items are queued, never interleaved, so one item's
+   * batches and readbacks never mix with another's half-recorded batch.
    * If the device is lost meanwhile, rejects with DeviceLostError (the next call re-acquires).
    */
   run<T>(work: (ctx: GpuContext) => Promise<T>): Promise<T> {

@@ -182,8 +182,6 @@ export async function decoderStep(
   const seq = temp(uploadU32(ctx, Uint32Array.from(input.past.flatMap((p, b) => [p, input.qLen[b]])), [B, 2], 'seq'));
   const positions = temp(uploadU32(ctx, Uint32Array.from({ length: N }, (_, i) => input.past[Math.floor(i / Tq)] + (i % Tq)), [N], 'positions'));
   const ids = temp(uploadU32(ctx, input.tokens, [N], 'input_ids'));
-  // Every upload happens before the first release: queue.writeBuffer runs before the batch's
-  // commands, so an upload into a buffer released earlier in this batch would clobber its data.
   const lastRows = temp(uploadU32(ctx, Uint32Array.from({ length: B }, (_, b) => b * Tq + Math.max(1, input.qLen[b]) - 1), [B], 'last_rows'));
 
   let x = await embedding(ctx, batch, ids, m.embed, 'embeddings');
