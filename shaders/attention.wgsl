@@ -20,6 +20,20 @@
 //   One invocation computes one query row (b, t, h) with an online softmax over keys
 //   0 .. past + t of kv head h / (H / Hkv), keeping the D-vector accumulator in registers (D <= 256).
 //   Workgroup 64; grid folded 2-D over ceil(B*Tq*H / 64).
+//
+// Backward (recomputing probabilities p = exp(s − lse) instead of storing [B, H, Tq, Tk]), with
+// delta = Σ_d dO·O per query row: dq = scale·Σ_j p_j (dO·v_j − delta) k_j,
+// dv_j = Σ_{h,t} p dO_t, dk_j = scale·Σ_{h,t} p (dO_t·v_j − delta_t) q_t (sums over the group's heads).
+// All three read p, seq, q, kCache, vCache as `main` does, and
+//   6  storage read   dOut    : [B, Tq, H, D] f32
+//   7  storage read   outIn   : [B, Tq, H, D] f32, the forward output (entry backward_stats)
+//   8  storage write  stats   : [B, Tq, H, 2] f32, (lse, delta) per query row (entry backward_stats)
+//   9  storage read   statsIn : [B, Tq, H, 2] f32 (entries backward_dq, backward_dkv)
+//  10  storage write  dq      : [B, Tq, H, D] f32 (entry backward_dq), 0 on padding rows
+//  11  storage write  dk      : [B, Tmax, Hkv, D] f32 (entry backward_dkv), 0 past the sequence
+//  12  storage write  dv      : [B, Tmax, Hkv, D] f32 (entry backward_dkv)
+// backward_stats and backward_dq: one invocation per query row, workgroup 64, grid as `main`.
+// backward_dkv: one invocation per key row (b, j, kv head), workgroup 64, grid folded over B*Tmax*Hkv.
 
 struct Params {
   B : u32, Tq : u32, Tmax : u32, H : u32,
@@ -85,4 +99,105 @@ fn main(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups)
     m = mNew;
   }
   for (var d = 0u; d < p.D; d++) { out[qBase + d] = acc[d] / l; }
+}
+
+@group(0) @binding(6) var<storage, read> dOut : array<f32>;
+@group(0) @binding(7) var<storage, read> outIn : array<f32>;
+@group(0) @binding(8) var<storage, read_write> stats : array<f32>;
+@group(0) @binding(9) var<storage, read> statsIn : array<f32>;
+@group(0) @binding(10) var<storage, read_write> dq : array<f32>;
+@group(0) @binding(11) var<storage, read_write> dk : array<f32>;
+@group(0) @binding(12) var<storage, read_write> dv : array<f32>;
+
+fn score(qBase : u32, kBase : u32) -> f32 {
+  var s = 0.0;
+  for (var d = 0u; d < p.D; d++) { s += q[qBase + d] * kCache[kBase + d]; }
+  return s * p.scale;
+}
+
+@compute @workgroup_size(64, 1, 1)
+fn backward_stats(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
+  let r = gid.x + gid.y * nwg.x * 64u; // (b, t, h)
+  if (r >= p.B * p.Tq * p.H) { return; }
+  let h = r % p.H;
+  let t = (r / p.H) % p.Tq;
+  let b = r / (p.H * p.Tq);
+  let qBase = r * p.D;
+  if (t >= seq[2u * b + 1u]) { stats[2u * r] = 0.0; stats[2u * r + 1u] = 0.0; return; }
+  let kh = h / (p.H / p.Hkv);
+  var m = -3.0e38;
+  var l = 0.0;
+  for (var j = 0u; j <= seq[2u * b] + t; j++) {
+    let s = score(qBase, ((b * p.Tmax + j) * p.Hkv + kh) * p.D);
+    let mNew = max(m, s);
+    l = l * exp(m - mNew) + exp(s - mNew);
+    m = mNew;
+  }
+  var delta = 0.0;
+  for (var d = 0u; d < p.D; d++) { delta += dOut[qBase + d] * outIn[qBase + d]; }
+  stats[2u * r] = m + log(l);
+  stats[2u * r + 1u] = delta;
+}
+
+@compute @workgroup_size(64, 1, 1)
+fn backward_dq(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
+  let r = gid.x + gid.y * nwg.x * 64u;
+  if (r >= p.B * p.Tq * p.H) { return; }
+  let h = r % p.H;
+  let t = (r / p.H) % p.Tq;
+  let b = r / (p.H * p.Tq);
+  let qBase = r * p.D;
+  if (t >= seq[2u * b + 1u]) {
+    for (var d = 0u; d < p.D; d++) { dq[qBase + d] = 0.0; }
+    return;
+  }
+  let kh = h / (p.H / p.Hkv);
+  let lse = statsIn[2u * r];
+  let delta = statsIn[2u * r + 1u];
+  var acc : array<f32, MAX_D>;
+  for (var j = 0u; j <= seq[2u * b] + t; j++) {
+    let kBase = ((b * p.Tmax + j) * p.Hkv + kh) * p.D;
+    let pj = exp(score(qBase, kBase) - lse);
+    var dov = 0.0;
+    for (var d = 0u; d < p.D; d++) { dov += dOut[qBase + d] * vCache[kBase + d]; }
+    let ds = pj * (dov - delta) * p.scale;
+    for (var d = 0u; d < p.D; d++) { acc[d] += ds * kCache[kBase + d]; }
+  }
+  for (var d = 0u; d < p.D; d++) { dq[qBase + d] = acc[d]; }
+}
+
+@compute @workgroup_size(64, 1, 1)
+fn backward_dkv(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
+  let r = gid.x + gid.y * nwg.x * 64u; // (b, j, kh)
+  if (r >= p.B * p.Tmax * p.Hkv) { return; }
+  let kh = r % p.Hkv;
+  let j = (r / p.Hkv) % p.Tmax;
+  let b = r / (p.Hkv * p.Tmax);
+  let kBase = r * p.D;
+  let past = seq[2u * b];
+  let qLen = seq[2u * b + 1u];
+  let group = p.H / p.Hkv;
+  var accK : array<f32, MAX_D>;
+  var accV : array<f32, MAX_D>;
+  // Query t (at position past + t) sees key j when j <= past + t.
+  let tFirst = select(0u, j - past, j > past);
+  for (var t = tFirst; t < qLen; t++) {
+    for (var g = 0u; g < group; g++) {
+      let h = kh * group + g;
+      let row = (b * p.Tq + t) * p.H + h;
+      let qBase = row * p.D;
+      let pj = exp(score(qBase, kBase) - statsIn[2u * row]);
+      var dov = 0.0;
+      for (var d = 0u; d < p.D; d++) { dov += dOut[qBase + d] * vCache[kBase + d]; }
+      let ds = pj * (dov - statsIn[2u * row + 1u]) * p.scale;
+      for (var d = 0u; d < p.D; d++) {
+        accV[d] += pj * dOut[qBase + d];
+        accK[d] += ds * q[qBase + d];
+      }
+    }
+  }
+  for (var d = 0u; d < p.D; d++) {
+    dk[kBase + d] = accK[d];
+    dv[kBase + d] = accV[d];
+  }
 }

@@ -7,6 +7,11 @@
 //   2  storage read   b   : [bLen] f32
 //   3  storage write  out : [n] f32
 //
+// Entry `silu_mul_backward` reads a = g, b = u (bLen = n) and
+//   4  storage read   gradOut : [n] f32
+//   5  storage write  dg      : [n] f32, gradOut·u·σ(g)·(1 + g·(1 − σ(g)))
+//   6  storage write  du      : [n] f32, gradOut·silu(g)
+//
 // One invocation computes one element. Workgroup 256; the grid is folded into 2-D when n needs more
 // than maxComputeWorkgroupsPerDimension workgroups: i = gid.x + gid.y * (num_workgroups.x * 256).
 
@@ -41,4 +46,18 @@ fn silu_mul(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgro
   if (i >= p.n) { return; }
   let g = a[i];
   out[i] = g / (1.0 + exp(-g)) * b[i % p.bLen];
+}
+
+@group(0) @binding(4) var<storage, read> gradOut : array<f32>;
+@group(0) @binding(5) var<storage, read_write> dg : array<f32>;
+@group(0) @binding(6) var<storage, read_write> du : array<f32>;
+
+@compute @workgroup_size(256, 1, 1)
+fn silu_mul_backward(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
+  let i = index(gid, nwg);
+  if (i >= p.n) { return; }
+  let g = a[i];
+  let sg = 1.0 / (1.0 + exp(-g));
+  dg[i] = gradOut[i] * b[i] * sg * (1.0 + g * (1.0 - sg));
+  du[i] = gradOut[i] * g * sg;
 }

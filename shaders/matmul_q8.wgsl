@@ -12,6 +12,9 @@
 //
 // Entry `main` (prefill, any M): one invocation computes a 4x4 tile of Y, dequantizing each weight
 //   once for four rows of X. Workgroup 8 x 8; grid (ceil(N / 32), ceil(M / 32), 1).
+// Entry `main_t` (backward through the frozen weight, dX = dY · W): here x is dY [M, N] and y is
+//   dX [M, K]. One invocation computes rows 4*gid.y.. x columns k0 = 4*gid.x .. k0+3 (the four bytes
+//   of one word), walking N. Workgroup 8 x 8; grid (ceil(K / 32), ceil(M / 32), 1).
 // Entry `gemv` (decode, small M): a workgroup of 64 computes Y[m, n0 .. n0+3]; 16 lanes per output
 //   split the K blocks, lane 0 sums the partials (one barrier). Grid (ceil(N / 4), M, 1).
 
@@ -65,6 +68,33 @@ fn main(@builtin(global_invocation_id) gid : vec3<u32>) {
     if (m >= p.M) { break; }
     for (var j = 0u; j < 4u; j++) {
       if (n0 + j < p.N) { y[m * p.N + n0 + j] = acc[i][j]; }
+    }
+  }
+}
+
+@compute @workgroup_size(8, 8, 1)
+fn main_t(@builtin(global_invocation_id) gid : vec3<u32>) {
+  let m0 = gid.y * 4u;
+  let k0 = gid.x * 4u;
+  if (m0 >= p.M || k0 >= p.K) { return; }
+  let blk = k0 / 32u;
+  let word = (k0 % 32u) / 4u;
+  var rowDy : array<u32, 4>;
+  for (var i = 0u; i < 4u; i++) { rowDy[i] = min(m0 + i, p.M - 1u) * p.N; }
+  var acc : array<vec4<f32>, 4>; // acc[i][j] = dX[m0 + i, k0 + j]
+  for (var n = 0u; n < p.N; n++) {
+    let q = w[(n * p.nBlocks + blk) * 8u + word];
+    let wv = vec4<f32>(int8(q, 0u), int8(q, 1u), int8(q, 2u), int8(q, 3u)) * scales[n * p.nBlocks + blk];
+    acc[0] += x[rowDy[0] + n] * wv;
+    acc[1] += x[rowDy[1] + n] * wv;
+    acc[2] += x[rowDy[2] + n] * wv;
+    acc[3] += x[rowDy[3] + n] * wv;
+  }
+  for (var i = 0u; i < 4u; i++) {
+    let m = m0 + i;
+    if (m >= p.M) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      if (k0 + j < p.K) { y[m * p.K + k0 + j] = acc[i][j]; }
     }
   }
 }

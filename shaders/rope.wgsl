@@ -12,8 +12,11 @@
 //   5  storage write  out       : [N, heads, D] f32
 //
 // One invocation rotates one pair. Workgroup 256; grid folded 2-D over ceil(N*heads*D/2 / 256).
+// INVERSE rotates by the negative angle: the backward (dx from dy), as the rotation is orthogonal.
 
 struct Params { N : u32, heads : u32, D : u32, P : u32 }
+
+override INVERSE : bool = false;
 
 @group(0) @binding(0) var<uniform> p : Params;
 @group(0) @binding(1) var<storage, read> x : array<f32>;
@@ -33,7 +36,7 @@ fn main(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups)
   let base = row * p.D;
   let t = min(positions[n], p.P - 1u) * half + pair;
   let c = cosT[t];
-  let s = sinT[t];
+  let s = select(sinT[t], -sinT[t], INVERSE);
   let x1 = x[base + pair];
   let x2 = x[base + pair + half];
   out[base + pair] = x1 * c - x2 * s;

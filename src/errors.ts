@@ -31,6 +31,11 @@ export class GpuLimitError extends AlignScopeError {
   override name = 'GpuLimitError';
 }
 
+/** WebGPU rejected a command we recorded (a bug of ours); `data.messages` holds what WebGPU said. */
+export class GpuValidationError extends AlignScopeError {
+  override name = 'GpuValidationError';
+}
+
 /** A WGSL shader failed to compile; `data.messages` holds `line:col message` entries. */
 export class ShaderCompileError extends AlignScopeError {
   override name = 'ShaderCompileError';
@@ -56,6 +61,11 @@ export class NoModelError extends AlignScopeError {
   override name = 'NoModelError';
 }
 
+/** Training settings that cannot work (a template without `{src}`, a language pair the corpus lacks, a mix fraction outside [0, 1]); `data` names the setting and the value. */
+export class TrainConfigError extends AlignScopeError {
+  override name = 'TrainConfigError';
+}
+
 /** Every error class that may be rebuilt from `{ name, message, data }` after crossing a worker boundary. */
 const KNOWN = {
   AlignScopeError,
@@ -67,6 +77,8 @@ const KNOWN = {
   ModelFormatError,
   UnsupportedModelError,
   NoModelError,
+  TrainConfigError,
+  GpuValidationError,
 } satisfies Record<string, new (message: string, data?: ErrorData) => AlignScopeError>;
 
 export interface SerializedError {

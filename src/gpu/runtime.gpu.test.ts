@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { DeviceLostError, GpuLimitError, ShaderCompileError } from '../errors';
+import { DeviceLostError, GpuLimitError, GpuValidationError, ShaderCompileError } from '../errors';
 import { matmul } from '../kernels/matmul';
 import { readTensor, uploadTensor } from '../kernels/tensor';
 import { matmulRef } from '../reference/matmul';
@@ -92,6 +92,22 @@ describe('GpuRuntime', () => {
     expect(() => ctx.batch().dispatch({ label: 'huge', pipeline, uniforms: new Uint32Array(4), buffers: [buf, buf], grid: [ctx.limits.maxComputeWorkgroupsPerDimension + 1, 1, 1] })).toThrow(
       GpuLimitError,
     );
+  });
+
+  it('turns a WebGPU validation error into GpuValidationError instead of silently computing nothing', async () => {
+    const rt = runtime();
+    const err = await rt
+      .run(async (ctx) => {
+        const b = ctx.batch();
+        const buf = ctx.output(64, 'x').buffer;
+        // row_sum reads bindings 1 and 2; a third buffer is not in its layout.
+        b.dispatch({ label: 'bad', pipeline: await ctx.pipeline('reduce', 'row_sum'), uniforms: new Uint32Array(4), buffers: [buf, buf, buf], grid: [1, 1, 1] });
+        await b.submit();
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GpuValidationError);
+    expect((err as Error).message).toMatch(/binding index 3/);
+    expect(await smallMatmul(rt)).toBeLessThan(1e-5); // and the runtime goes on
   });
 
   it('pools buffers by size bucket, tracks live and peak bytes, and reuses released buffers', async () => {

@@ -16,7 +16,7 @@
 // - `run` calls execute one at a time, in order (see `run`).
 // - Nothing here knows about models or tensors' meaning; kernels live in src/kernels/.
 
-import { DeviceLostError } from '../errors';
+import { DeviceLostError, GpuValidationError } from '../errors';
 import type { AdapterReport, DeviceLimits } from './adapter-report';
 import { Batch } from './batch';
 import { BufferPool } from './buffer-pool';
@@ -38,6 +38,8 @@ export class GpuContext {
   readonly profiler: Profiler | null;
   /** Set once the device is lost; the runtime then replaces this context. */
   lostInfo: { reason: string; message: string } | null = null;
+  /** WebGPU validation errors not yet reported (a bug of ours: `run` turns them into an exception). */
+  readonly validationErrors: string[] = [];
   readonly lost: Promise<void>;
 
   constructor(
@@ -52,6 +54,7 @@ export class GpuContext {
     this.pool = new BufferPool(device, limits);
     this.pipelines = new PipelineCache(device);
     this.profiler = profile ? new Profiler(device, this.pool) : null;
+    device.addEventListener('uncapturederror', (e) => this.validationErrors.push((e as GPUUncapturedErrorEvent).error.message));
     this.lost = device.lost.then((info) => {
       this.lostInfo = { reason: info.reason, message: info.message };
     });
@@ -129,6 +132,10 @@ export class GpuRuntime {
     try {
       const result = await work(ctx);
       if (ctx.lostInfo) throw this.lostError(ctx);
+      if (ctx.validationErrors.length) {
+        const messages = ctx.validationErrors.splice(0);
+        throw new GpuValidationError(`WebGPU rejected our commands (a bug in AlignScope; please report it): ${messages.join(' | ')}`, { messages });
+      }
       return result;
     } catch (e) {
       if (e instanceof DeviceLostError) throw e;

@@ -8,7 +8,7 @@ import { ShapeError } from '../errors';
 import type { Batch } from '../gpu/batch';
 import type { GpuContext } from '../gpu/runtime';
 import { grid1d } from './elementwise';
-import { emptyTensor, type GpuTensor } from './tensor';
+import { bindings, emptyTensor, releaseTensor, type GpuTensor } from './tensor';
 import { uniforms } from './uniforms';
 
 export interface KvCache {
@@ -55,4 +55,31 @@ export async function attention(ctx: GpuContext, batch: Batch, seq: GpuTensor, q
     grid: grid1d(Math.ceil((B * Tq * H) / 64), ctx.limits.maxComputeWorkgroupsPerDimension),
   });
   return out;
+}
+
+/**
+ * Backward of attention: dq [B, Tq, H, D] and dk, dv [B, Tmax, Hkv, D] from the forward's q, cache,
+ * output and dOut. Probabilities are recomputed from per-row (lse, delta) statistics, not stored.
+ */
+export async function attentionBackward(ctx: GpuContext, batch: Batch, seq: GpuTensor, q: GpuTensor, cache: KvCache, out: GpuTensor, dOut: GpuTensor, name = 'attention'): Promise<{ dq: GpuTensor; dk: GpuTensor; dv: GpuTensor }> {
+  const H = q.shape[2];
+  const { B, Tq, Tmax, Hkv, u } = params(q, cache, H);
+  const stats = emptyTensor(ctx, [B, Tq, H, 2], `${name}.stats`);
+  const dq = emptyTensor(ctx, q.shape, `d_${name}.q`);
+  const dk = emptyTensor(ctx, cache.k.shape, `d_${name}.k`);
+  const dv = emptyTensor(ctx, cache.v.shape, `d_${name}.v`);
+  const rows = grid1d(Math.ceil((B * Tq * H) / 64), ctx.limits.maxComputeWorkgroupsPerDimension);
+  const common = [seq, q, cache.k, cache.v];
+  // The statistics pass needs no values: v is left unbound.
+  batch.dispatch({ label: `${name}.backward_stats`, pipeline: await ctx.pipeline('attention', 'backward_stats'), uniforms: u, buffers: bindings(seq, q, cache.k, null, null, dOut, out, stats), grid: rows });
+  batch.dispatch({ label: `${name}.backward_dq`, pipeline: await ctx.pipeline('attention', 'backward_dq'), uniforms: u, buffers: bindings(...common, null, dOut, null, null, stats, dq), grid: rows });
+  batch.dispatch({
+    label: `${name}.backward_dkv`,
+    pipeline: await ctx.pipeline('attention', 'backward_dkv'),
+    uniforms: u,
+    buffers: bindings(...common, null, dOut, null, null, stats, null, dk, dv),
+    grid: grid1d(Math.ceil((B * Tmax * Hkv) / 64), ctx.limits.maxComputeWorkgroupsPerDimension),
+  });
+  releaseTensor(ctx, stats);
+  return { dq, dk, dv };
 }

@@ -4,7 +4,7 @@
 import { ShapeError } from '../errors';
 import type { Batch } from '../gpu/batch';
 import type { GpuContext } from '../gpu/runtime';
-import { emptyTensor, numel, type GpuTensor } from './tensor';
+import { bindings, emptyTensor, numel, type GpuTensor } from './tensor';
 
 export type BinaryOp = 'add' | 'mul' | 'silu_mul';
 
@@ -35,3 +35,18 @@ export async function binary(ctx: GpuContext, batch: Batch, op: BinaryOp, a: Gpu
 export const add = (ctx: GpuContext, batch: Batch, a: GpuTensor, b: GpuTensor, name?: string) => binary(ctx, batch, 'add', a, b, name);
 export const mul = (ctx: GpuContext, batch: Batch, a: GpuTensor, b: GpuTensor, name?: string) => binary(ctx, batch, 'mul', a, b, name);
 export const siluMul = (ctx: GpuContext, batch: Batch, gate: GpuTensor, up: GpuTensor, name?: string) => binary(ctx, batch, 'silu_mul', gate, up, name);
+
+/** Backward of siluMul: dg and du from the forward inputs and the output gradient. */
+export async function siluMulBackward(ctx: GpuContext, batch: Batch, gate: GpuTensor, up: GpuTensor, dOut: GpuTensor, name = 'silu_mul'): Promise<{ dg: GpuTensor; du: GpuTensor }> {
+  const n = numel(gate.shape);
+  const dg = emptyTensor(ctx, gate.shape, `d_${name}.gate`);
+  const du = emptyTensor(ctx, up.shape, `d_${name}.up`);
+  batch.dispatch({
+    label: `${name}.backward`,
+    pipeline: await ctx.pipeline('elementwise', 'silu_mul_backward'),
+    uniforms: new Uint32Array([n, n, 0, 0]),
+    buffers: bindings(gate, up, null, dOut, dg, du),
+    grid: grid1d(Math.ceil(n / WG), ctx.limits.maxComputeWorkgroupsPerDimension),
+  });
+  return { dg, du };
+}

@@ -4,7 +4,7 @@ import { compare } from '../reference/compare';
 import { matmulRef } from '../reference/matmul';
 import { randomArray } from '../reference/random';
 import { testRuntime } from '../test/gpu';
-import { matmulQ, type QMatmulVariant } from './matmul-q';
+import { matmulQ, matmulQBackward, type QMatmulVariant } from './matmul-q';
 import { readTensor, uploadQWeight, uploadTensor } from './tensor';
 
 const rt = testRuntime();
@@ -51,6 +51,28 @@ describe('quantized matmul vs float64 reference on the dequantized weights', () 
           expect(d.maxRel).toBeLessThanOrEqual(TOL);
         });
       }
+    }
+  }
+
+  for (const { name, quant } of cases) {
+    for (const [M, N, K] of [
+      [5, 7, 33],
+      [40, 64, 96],
+      [3, 19, 70],
+    ]) {
+      it(`${name} backward dX = dY · W ${M}x${N}x${K} (weight stays packed)`, async () => {
+        const dy = randomArray(M * N, 31 + M);
+        const q = quant(randomArray(N * K, 37 + N), N, K);
+        const got = await rt.run(async (ctx) => {
+          const batch = ctx.batch();
+          const dx = await matmulQBackward(ctx, batch, uploadTensor(ctx, dy, [M, N], 'dy'), uploadQWeight(ctx, q, 'w'));
+          await batch.submit();
+          expect(dx.shape).toEqual([M, K]);
+          return readTensor(ctx, dx);
+        });
+        // dX = dY · W with W [N, K]: a plain matmul of dY [M, N] by W.
+        expect(compare(got, matmulRef(dy, dequantize(q), { M, N: K, K: N })).maxRel).toBeLessThanOrEqual(TOL);
+      });
     }
   }
 

@@ -11,6 +11,24 @@ export const GEMV_MAX_ROWS = 4;
 
 export type QMatmulVariant = 'auto' | 'tiled' | 'gemv';
 
+/** dY [..., N] -> dX [..., K] = dY · W: the input gradient through a frozen quantized weight. */
+export async function matmulQBackward(ctx: GpuContext, batch: Batch, dy: GpuTensor, w: GpuQWeight, name = `d_input(${w.name})`): Promise<GpuTensor> {
+  const N = dy.shape[dy.shape.length - 1];
+  if (N !== w.N) throw new ShapeError(`matmulQBackward: ${dy.name} [${dy.shape}] has ${N} columns, but weight ${w.name} is [${w.N}, ${w.K}].`, { dy: dy.shape, N: w.N, K: w.K });
+  const M = numel(dy.shape) / N;
+  const K = w.K;
+  const out = emptyTensor(ctx, [...dy.shape.slice(0, -1), K], name);
+  const q4 = w.kind === 'q4';
+  batch.dispatch({
+    label: name,
+    pipeline: await ctx.pipeline(`matmul_${w.kind}`, 'main_t'),
+    uniforms: q4 ? new Uint32Array([M, N, K, w.nBlocks, zeroPointRowBytes(w), w.zeroPoints ? 1 : 0, 0, 0]) : new Uint32Array([M, N, K, w.nBlocks]),
+    buffers: q4 ? [dy.buffer.buffer, w.data.buffer, w.scales.buffer, (w.zeroPoints ?? w.scales).buffer, out.buffer.buffer] : [dy.buffer.buffer, w.data.buffer, w.scales.buffer, out.buffer.buffer],
+    grid: [Math.ceil(K / 32), Math.ceil(M / 32), 1],
+  });
+  return out;
+}
+
 /** x [..., K] -> y [..., N]. */
 export async function matmulQ(ctx: GpuContext, batch: Batch, x: GpuTensor, w: GpuQWeight, opts: { variant?: QMatmulVariant; name?: string } = {}): Promise<GpuTensor> {
   const K = x.shape[x.shape.length - 1];

@@ -56,6 +56,32 @@ describe('matmul f32 vs float64 reference', () => {
     expect(d.maxRel).toBeLessThanOrEqual(TOL);
   });
 
+  const transpose = (x: Float32Array, rows: number, cols: number) => Float32Array.from({ length: rows * cols }, (_, i) => x[(i % rows) * cols + Math.floor(i / rows)]);
+
+  for (const [M, N, K] of [
+    [7, 5, 33],
+    [64, 48, 130],
+  ]) {
+    it(`Aᵀ · B (weight gradient dW = dYᵀ · X) ${M}x${N}x${K}, and accumulation into C`, async () => {
+      const a = randomArray(M * K, 21); // logical A [M, K]
+      const b = randomArray(K * N, 22);
+      const c0 = randomArray(M * N, 23);
+      const [plain, accumulated] = await rt.run(async (ctx) => {
+        const batch = ctx.batch();
+        const at = uploadTensor(ctx, transpose(a, M, K), [K, M], 'aT');
+        const tb = uploadTensor(ctx, b, [K, N], 'b');
+        const c = await matmul(ctx, batch, at, tb, { transA: true });
+        const into = uploadTensor(ctx, c0, [M, N], 'c0');
+        await matmul(ctx, batch, at, tb, { transA: true, into });
+        await batch.submit();
+        return [await readTensor(ctx, c), await readTensor(ctx, into)];
+      });
+      const ref = matmulRef(a, b, { M, N, K });
+      expect(compare(plain, ref).maxRel).toBeLessThanOrEqual(TOL);
+      expect(compare(accumulated, Float64Array.from(ref, (v, i) => v + c0[i])).maxRel).toBeLessThanOrEqual(TOL);
+    });
+  }
+
   it('rejects operands whose inner dimensions disagree', async () => {
     await expect(
       rt.run(async (ctx) => matmul(ctx, ctx.batch(), uploadTensor(ctx, new Float32Array(6), [2, 3], 'a'), uploadTensor(ctx, new Float32Array(8), [4, 2], 'b'))),

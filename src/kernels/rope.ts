@@ -14,14 +14,15 @@ export interface RopeTables {
   sin: GpuTensor;
 }
 
-export async function rope(ctx: GpuContext, batch: Batch, x: GpuTensor, positions: GpuTensor, tables: RopeTables, name = `rope(${x.name})`): Promise<GpuTensor> {
+/** `inverse` rotates by the negative angle: the backward of rope (dx from dy). */
+export async function rope(ctx: GpuContext, batch: Batch, x: GpuTensor, positions: GpuTensor, tables: RopeTables, name = `rope(${x.name})`, inverse = false): Promise<GpuTensor> {
   const [N, heads, D] = x.shape;
   const [P, half] = tables.cos.shape;
   if (half * 2 !== D) throw new ShapeError(`rope: tables are for head dim ${half * 2}, ${x.name} has ${D}.`, { D, half });
   const out = emptyTensor(ctx, x.shape, name);
   batch.dispatch({
     label: name,
-    pipeline: await ctx.pipeline('rope', 'main'),
+    pipeline: await ctx.pipeline('rope', 'main', { INVERSE: inverse ? 1 : 0 }),
     uniforms: uniforms(N, heads, D, P),
     buffers: [x.buffer.buffer, positions.buffer.buffer, tables.cos.buffer.buffer, tables.sin.buffer.buffer, out.buffer.buffer],
     grid: grid1d(Math.ceil((N * heads * (D / 2)) / 256), ctx.limits.maxComputeWorkgroupsPerDimension),

@@ -25,6 +25,11 @@ export interface GpuQWeight {
   readonly name: string;
 }
 
+/** Storage buffers for a dispatch, bindings 1..n in order; null for bindings the entry point skips. */
+export function bindings(...ts: (GpuTensor | null)[]): (GPUBuffer | null)[] {
+  return ts.map((t) => t?.buffer.buffer ?? null);
+}
+
 export function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
