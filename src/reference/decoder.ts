@@ -9,14 +9,14 @@
 //   logits = rmsnorm(x, w_final)·(lm_head or E)ᵀ
 // Note: hidden[L] is the residual stream before the final norm (Hugging Face's last hidden state is
 // after it). Positions of padded tokens are computed but never attended by real tokens (causal mask).
+// The blocks (each forward above its backward) are in decoder-blocks.ts; the backward chain is in
+// decoder-backward.ts. A LoRA adapter on a linear adds (alpha / r)·(input·Aᵀ)·Bᵀ to its output.
 
 import type { DecoderConfig } from '../model/config';
 import type { WeightMap } from '../model/weights';
-import { attentionRef } from './attention';
-import { addRef, siluMulRef } from './elementwise';
-import { matmulRef } from './matmul';
-import { rmsNormRef } from './norm';
-import { ropeInvFreq, ropeRef } from './rope';
+import type { LoraRef } from './adapters';
+import { attentionBlockRef, decoderCtx, embedRef, headRef, mlpBlockRef, type AttentionTape, type DecoderCtx, type HeadTape, type MlpTape } from './decoder-blocks';
+import { addRef } from './elementwise';
 
 export interface DecoderRefOutput {
   logits: Float64Array;
@@ -24,41 +24,33 @@ export interface DecoderRefOutput {
   hidden: Float64Array[];
 }
 
+/** The forward's results and what the backward (decoder-backward.ts) reads. */
+export interface DecoderTape extends DecoderRefOutput {
+  ctx: DecoderCtx;
+  layers: { attention: AttentionTape; mlp: MlpTape }[];
+  head: HeadTape;
+}
+
 export function decoderForwardRef(c: DecoderConfig, weights: WeightMap, ids: ArrayLike<number>, B: number, T: number, lengths: ArrayLike<number> = Array(B).fill(T)): DecoderRefOutput {
-  const W = (name: string) => {
-    const t = weights.get(name);
-    if (!t) throw new Error(`reference forward: missing weight ${name}`);
-    return t.data;
-  };
-  const { hiddenSize: C, numHeads: H, numKvHeads: Hkv, headDim: D, intermediateSize: F, vocabSize: V } = c;
-  const N = B * T;
-  const linear = (x: ArrayLike<number>, name: string, out: number, inp: number, bias?: string) => {
-    const y = matmulRef(x, W(name), { M: N, N: out, K: inp, transB: true });
-    return bias ? addRef(y, W(bias)) : y;
-  };
-  const invFreq = ropeInvFreq(c);
-  const positions = Array.from({ length: N }, (_, i) => i % T);
-
-  const E = W('model.embed_tokens.weight');
-  let x: Float64Array<ArrayBufferLike> = new Float64Array(N * C);
-  for (let n = 0; n < N; n++) for (let j = 0; j < C; j++) x[n * C + j] = E[ids[n] * C + j];
-  const hidden = [x];
-
-  for (let l = 0; l < c.numLayers; l++) {
-    const p = `model.layers.${l}`;
-    const a = rmsNormRef(x, W(`${p}.input_layernorm.weight`), N, C, c.rmsNormEps);
-    const bias = (w: string) => (c.attentionBias ? `${p}.self_attn.${w}_proj.bias` : undefined);
-    const q = ropeRef(linear(a, `${p}.self_attn.q_proj.weight`, H * D, C, bias('q')), positions, N, H, D, invFreq);
-    const k = ropeRef(linear(a, `${p}.self_attn.k_proj.weight`, Hkv * D, C, bias('k')), positions, N, Hkv, D, invFreq);
-    const v = linear(a, `${p}.self_attn.v_proj.weight`, Hkv * D, C, bias('v'));
-    const att = attentionRef(q, k, v, { B, Tq: T, Tk: T, H, Hkv, D, qLen: lengths });
-    x = addRef(x, linear(att, `${p}.self_attn.o_proj.weight`, C, H * D));
-    const m = rmsNormRef(x, W(`${p}.post_attention_layernorm.weight`), N, C, c.rmsNormEps);
-    const g = siluMulRef(linear(m, `${p}.mlp.gate_proj.weight`, F, C), linear(m, `${p}.mlp.up_proj.weight`, F, C));
-    x = addRef(x, linear(g, `${p}.mlp.down_proj.weight`, C, F));
-    hidden.push(x);
-  }
-  const final = rmsNormRef(x, W('model.norm.weight'), N, C, c.rmsNormEps);
-  const logits = linear(final, c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight', V, C);
+  const { logits, hidden } = decoderTapeRef(c, weights, ids, B, T, lengths);
   return { logits, hidden };
+}
+
+/** The forward of decoderForwardRef, with optional LoRA adapters by linear weight name, keeping its tape. */
+export function decoderTapeRef(c: DecoderConfig, weights: WeightMap, ids: ArrayLike<number>, B: number, T: number, lengths: ArrayLike<number>, lora: ReadonlyMap<string, LoraRef> = new Map()): DecoderTape {
+  if (ids.length !== B * T) throw new Error(`reference forward: ${ids.length} ids for B ${B} x T ${T}`);
+  const ctx = decoderCtx(c, weights, B, T, lengths, lora);
+  let x = embedRef(ctx, ids);
+  const hidden = [x];
+  const layers: DecoderTape['layers'] = [];
+  for (let l = 0; l < c.numLayers; l++) {
+    const attention = attentionBlockRef(ctx, l, x);
+    x = addRef(x, attention.out);
+    const mlp = mlpBlockRef(ctx, l, x);
+    x = addRef(x, mlp.out);
+    hidden.push(x);
+    layers.push({ attention: attention.tape, mlp: mlp.tape });
+  }
+  const head = headRef(ctx, x);
+  return { logits: head.logits, hidden, ctx, layers, head: head.tape };
 }

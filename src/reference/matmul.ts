@@ -33,3 +33,31 @@ export function matmulRef(a: ArrayLike<number>, b: ArrayLike<number>, s: MatmulS
   }
   return c;
 }
+
+/**
+ * Backward of matmulRef for dC [batch, M, N]: dA = dC · Bᵀ and dB = Aᵀ · dC per batch item (with transB,
+ * dB = dCᵀ · A, stored [N, K] like B). dA and dB have the layouts (and lengths) of a and b: gradients are
+ * added at the operand's own offsets, so a stride-0 (broadcast) operand gets the sum over the batch.
+ */
+export function matmulBackwardRef(a: ArrayLike<number>, b: ArrayLike<number>, dC: ArrayLike<number>, s: MatmulShape): { dA: Float64Array; dB: Float64Array } {
+  const { M, N, K } = s;
+  const batch = s.batch ?? 1;
+  const strideA = s.strideA ?? M * K;
+  const strideB = s.strideB ?? K * N;
+  const dA = new Float64Array(a.length);
+  const dB = new Float64Array(b.length);
+  for (let z = 0; z < batch; z++) {
+    for (let m = 0; m < M; m++) {
+      for (let n = 0; n < N; n++) {
+        const g = dC[z * M * N + m * N + n];
+        for (let k = 0; k < K; k++) {
+          const ai = z * strideA + m * K + k;
+          const bi = s.transB ? z * strideB + n * K + k : z * strideB + k * N + n;
+          dA[ai] += g * b[bi];
+          dB[bi] += g * a[ai];
+        }
+      }
+    }
+  }
+  return { dA, dB };
+}

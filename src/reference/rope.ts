@@ -42,6 +42,14 @@ export function ropeRef(x: ArrayLike<number>, positions: ArrayLike<number>, N: n
   return y;
 }
 
+/**
+ * Backward of ropeRef: dx [N, heads, D] from dy. Each pair is rotated, so the gradient is the inverse
+ * rotation: the forward at negated positions.
+ */
+export function ropeBackwardRef(dy: ArrayLike<number>, positions: ArrayLike<number>, N: number, heads: number, D: number, invFreq: ArrayLike<number>): Float64Array {
+  return ropeRef(dy, Float64Array.from(positions, (p) => -p), N, heads, D, invFreq);
+}
+
 /** cos and sin of pos * invFreq[i] for pos < P, as f32 tables [P, D/2] for the GPU kernel. */
 export function ropeTables(invFreq: ArrayLike<number>, P: number): { cos: Float32Array; sin: Float32Array } {
   const half = invFreq.length;
