@@ -7,6 +7,7 @@
 //   2  storage read   b   : [bLen] f32
 //   3  storage write  out : [n] f32
 //
+// Entry `accumulate` (gradient sums): out[i] += b[i mod bLen], reading only b and out.
 // Entry `silu_mul_backward` reads a = g, b = u (bLen = n) and
 //   4  storage read   gradOut : [n] f32
 //   5  storage write  dg      : [n] f32, gradOut·u·σ(g)·(1 + g·(1 − σ(g)))
@@ -46,6 +47,13 @@ fn silu_mul(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgro
   if (i >= p.n) { return; }
   let g = a[i];
   out[i] = g / (1.0 + exp(-g)) * b[i % p.bLen];
+}
+
+@compute @workgroup_size(256, 1, 1)
+fn accumulate(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
+  let i = index(gid, nwg);
+  if (i >= p.n) { return; }
+  out[i] = out[i] + b[i % p.bLen];
 }
 
 @group(0) @binding(4) var<storage, read> gradOut : array<f32>;

@@ -36,6 +36,20 @@ export const add = (ctx: GpuContext, batch: Batch, a: GpuTensor, b: GpuTensor, n
 export const mul = (ctx: GpuContext, batch: Batch, a: GpuTensor, b: GpuTensor, name?: string) => binary(ctx, batch, 'mul', a, b, name);
 export const siluMul = (ctx: GpuContext, batch: Batch, gate: GpuTensor, up: GpuTensor, name?: string) => binary(ctx, batch, 'silu_mul', gate, up, name);
 
+/** into += b (b broadcast when shorter), in place: gradient accumulation. */
+export async function accumulate(ctx: GpuContext, batch: Batch, into: GpuTensor, b: GpuTensor): Promise<void> {
+  const n = numel(into.shape);
+  const bLen = numel(b.shape);
+  if (bLen === 0 || n % bLen !== 0) throw new ShapeError(`accumulate: ${b.name} [${b.shape}] does not broadcast over ${into.name} [${into.shape}].`, { into: into.shape, b: b.shape });
+  batch.dispatch({
+    label: `accumulate(${into.name})`,
+    pipeline: await ctx.pipeline('elementwise', 'accumulate'),
+    uniforms: new Uint32Array([n, bLen, 0, 0]),
+    buffers: bindings(null, b, into),
+    grid: grid1d(Math.ceil(n / WG), ctx.limits.maxComputeWorkgroupsPerDimension),
+  });
+}
+
 /** Backward of siluMul: dg and du from the forward inputs and the output gradient. */
 export async function siluMulBackward(ctx: GpuContext, batch: Batch, gate: GpuTensor, up: GpuTensor, dOut: GpuTensor, name = 'silu_mul'): Promise<{ dg: GpuTensor; du: GpuTensor }> {
   const n = numel(gate.shape);

@@ -1,0 +1,298 @@
+// Forward with a tape and backward of the decoder on the GPU, for training: gradients of every
+// weight (full fine-tuning, f32 base) or of LoRA adapters on chosen linears (base frozen, may stay
+// q4/q8: input gradients go through the packed weights). Semantics are reference/decoder-backward.ts.
+// Shapes: B sequences padded to T, N = B*T rows; C hidden, H/Hkv heads, D head dim, F MLP, V vocab.
+// Each block's forward sits above its backward; the forward's tape lists what the backward reads.
+
+import type { Batch } from '../gpu/batch';
+import type { GpuContext } from '../gpu/runtime';
+import { attention, attentionBackward, createKvCache, storeKv, type KvCache } from '../kernels/attention';
+import { accumulate, add, mul, siluMul, siluMulBackward } from '../kernels/elementwise';
+import { embedding, embeddingBackward } from '../kernels/embedding';
+import { crossEntropy } from '../kernels/loss';
+import { matmul } from '../kernels/matmul';
+import { matmulQ, matmulQBackward } from '../kernels/matmul-q';
+import { rmsNorm, rmsNormBackward } from '../kernels/rmsnorm';
+import { rope } from '../kernels/rope';
+import { releaseTensor, uploadTensor, uploadU32, type GpuTensor } from '../kernels/tensor';
+import type { GpuDecoder, GpuLinear } from '../model/decoder';
+import { layerPrefix, linearWeightName, type LinearName } from '../model/weights';
+
+/** y = x·Wᵀ + (alpha/r)·(x·Aᵀ)·Bᵀ; A [r, in] Kaiming-uniform, B [out, r] zero at the start. */
+export interface LoraAdapter {
+  A: GpuTensor;
+  B: GpuTensor;
+  /** alpha / r as a [1] tensor (a broadcast factor for the elementwise kernel). */
+  scale: GpuTensor;
+}
+
+export interface Trainable {
+  model: GpuDecoder;
+  mode: 'full' | 'lora';
+  /** Adapters by the name of the linear weight they sit on. */
+  lora: Map<string, LoraAdapter>;
+  /** Trainable tensors by name (HF names; adapters as `${weight}.lora_A` / `.lora_B`). */
+  params: Map<string, GpuTensor>;
+}
+
+export interface StepBatch {
+  B: number;
+  T: number;
+  /** [B*T] token ids, right-padded. */
+  ids: Uint32Array;
+  /** [B*T] next-token targets. */
+  targets: Uint32Array;
+  /** [B*T] d loss / d ce per token: loss masks already normalised and weighted by λ. */
+  gradWeight: Float32Array;
+  lengths: number[];
+}
+
+/** Linears of the decoder by weight name. */
+export function linearsByName(m: GpuDecoder): Map<string, GpuLinear> {
+  const out = new Map<string, GpuLinear>();
+  m.layers.forEach((l, i) => (Object.entries(l.linears) as [LinearName, GpuLinear][]).forEach(([w, t]) => out.set(linearWeightName(i, w), t)));
+  if (!m.config.tieWordEmbeddings) out.set('lm_head.weight', m.lmHead);
+  return out;
+}
+
+interface Ctx {
+  ctx: GpuContext;
+  batch: Batch;
+  tr: Trainable;
+  grads: Map<string, GpuTensor>;
+  linears: Map<string, GpuLinear>;
+  full: boolean;
+  ones: GpuTensor; // [1, N], for bias gradients (column sums)
+}
+
+// ---- linear ----------------------------------------------------------------------------------
+
+interface LinearTape {
+  x: GpuTensor;
+  /** (alpha/r)·x·Aᵀ [N, r], when the linear carries an adapter. */
+  ts: GpuTensor | null;
+}
+
+async function linearForward(c: Ctx, x: GpuTensor, name: string, bias: GpuTensor | undefined, label: string): Promise<{ y: GpuTensor; tape: LinearTape }> {
+  const { ctx, batch } = c;
+  const W = c.linears.get(name)!;
+  let y = 'shape' in W ? await matmul(ctx, batch, x, W, { transB: true, name: label }) : await matmulQ(ctx, batch, x, W, { name: label, variant: 'tiled' });
+  if (bias) {
+    const yb = await add(ctx, batch, y, bias, label);
+    releaseTensor(ctx, y);
+    y = yb;
+  }
+  const lora = c.tr.lora.get(name);
+  let ts: GpuTensor | null = null;
+  if (lora) {
+    const t = await matmul(ctx, batch, x, lora.A, { transB: true, name: `${label}.lora_t` });
+    ts = await mul(ctx, batch, t, lora.scale, `${label}.lora_ts`);
+    releaseTensor(ctx, t);
+    await matmul(ctx, batch, ts, lora.B, { transB: true, into: y });
+  }
+  return { y, tape: { x, ts } };
+}
+
+/** Returns dx [N, in]; accumulates dW (full), db (full, with bias), dA and dB (adapter). */
+async function linearBackward(c: Ctx, tape: LinearTape, name: string, dy: GpuTensor, biasName: string | null, label: string): Promise<GpuTensor> {
+  const { ctx, batch } = c;
+  const W = c.linears.get(name)!;
+  const dx = 'shape' in W ? await matmul(ctx, batch, dy, W, { name: `d_${label}` }) : await matmulQBackward(ctx, batch, dy, W, `d_${label}`);
+  if (c.full) {
+    await matmul(ctx, batch, dy, tape.x, { transA: true, into: c.grads.get(name)! });
+    if (biasName) await matmul(ctx, batch, c.ones, dy, { into: reshape(c.grads.get(biasName)!, [1, dy.shape[1]]) });
+  }
+  const lora = c.tr.lora.get(name);
+  if (lora && tape.ts) {
+    await matmul(ctx, batch, dy, tape.ts, { transA: true, into: c.grads.get(`${name}.lora_B`)! });
+    const dts = await matmul(ctx, batch, dy, lora.B, { name: `d_${label}.lora_ts` });
+    const dt = await mul(ctx, batch, dts, lora.scale, `d_${label}.lora_t`);
+    releaseTensor(ctx, dts);
+    await matmul(ctx, batch, dt, tape.x, { transA: true, into: c.grads.get(`${name}.lora_A`)! });
+    await matmul(ctx, batch, dt, lora.A, { into: dx });
+    releaseTensor(ctx, dt);
+  }
+  if (tape.ts) releaseTensor(ctx, tape.ts);
+  return dx;
+}
+
+function reshape(t: GpuTensor, shape: number[]): GpuTensor {
+  return { ...t, shape };
+}
+
+async function rmsNormGrad(c: Ctx, x: GpuTensor, w: GpuTensor, dy: GpuTensor, label: string): Promise<GpuTensor> {
+  const { dx, dw } = await rmsNormBackward(c.ctx, c.batch, x, w, dy, c.tr.model.config.rmsNormEps, label);
+  if (c.full) await accumulate(c.ctx, c.batch, c.grads.get(w.name)!, dw);
+  releaseTensor(c.ctx, dw);
+  return dx;
+}
+
+// ---- attention block ---------------------------------------------------------------------------
+
+interface AttentionTape {
+  x: GpuTensor;
+  a: GpuTensor;
+  q: GpuTensor;
+  cache: KvCache;
+  att: GpuTensor;
+  lin: Record<'q' | 'k' | 'v' | 'o', LinearTape>;
+}
+
+async function attentionForward(c: Ctx, l: number, x: GpuTensor, seq: GpuTensor, positions: GpuTensor, B: number, T: number): Promise<{ x1: GpuTensor; tape: AttentionTape }> {
+  const { ctx, batch } = c;
+  const m = c.tr.model;
+  const { numHeads: H, numKvHeads: Hkv, headDim: D } = m.config;
+  const L = m.layers[l];
+  const N = B * T;
+  const n = `layer${l}`;
+  const a = await rmsNorm(ctx, batch, x, L.inputNorm, m.config.rmsNormEps, `${n}.attn.norm`);
+  const q0 = await linearForward(c, a, linearWeightName(l, 'q'), L.biases.q, `${n}.attn.q`);
+  const k0 = await linearForward(c, a, linearWeightName(l, 'k'), L.biases.k, `${n}.attn.k`);
+  const v = await linearForward(c, a, linearWeightName(l, 'v'), L.biases.v, `${n}.attn.v`);
+  const q = await rope(ctx, batch, reshape(q0.y, [N, H, D]), positions, m.rope, `${n}.attn.q_rope`);
+  const k = await rope(ctx, batch, reshape(k0.y, [N, Hkv, D]), positions, m.rope, `${n}.attn.k_rope`);
+  releaseTensor(ctx, q0.y);
+  releaseTensor(ctx, k0.y);
+  const cache = createKvCache(ctx, B, T, Hkv, D, `${n}.kv`);
+  await storeKv(ctx, batch, seq, reshape(k, [B, T, Hkv, D]), reshape(v.y, [B, T, Hkv, D]), cache, H);
+  releaseTensor(ctx, k);
+  releaseTensor(ctx, v.y);
+  const att = await attention(ctx, batch, seq, reshape(q, [B, T, H, D]), cache, `${n}.attn.out`);
+  const o = await linearForward(c, reshape(att, [N, H * D]), linearWeightName(l, 'o'), undefined, `${n}.attn.o`);
+  const x1 = await add(ctx, batch, x, o.y, `${n}.attn.resid`);
+  releaseTensor(ctx, o.y);
+  return { x1, tape: { x, a, q, cache, att, lin: { q: q0.tape, k: k0.tape, v: v.tape, o: o.tape } } };
+}
+
+/** dx1 -> dx (the gradient into the block's input); releases the tape. */
+async function attentionBackwardBlock(c: Ctx, l: number, t: AttentionTape, dx1: GpuTensor, seq: GpuTensor, positions: GpuTensor, B: number, T: number): Promise<GpuTensor> {
+  const { ctx, batch } = c;
+  const { numHeads: H, numKvHeads: Hkv, headDim: D } = c.tr.model.config;
+  const L = c.tr.model.layers[l];
+  const N = B * T;
+  const n = `layer${l}`;
+  const p = layerPrefix(l);
+  const bias = (w: string) => (c.tr.model.config.attentionBias ? `${p}.self_attn.${w}_proj.bias` : null);
+  const datt = await linearBackward(c, t.lin.o, linearWeightName(l, 'o'), dx1, null, `${n}.attn.o`);
+  const g = await attentionBackward(ctx, batch, seq, reshape(t.q, [B, T, H, D]), t.cache, t.att, reshape(datt, [B, T, H, D]), `${n}.attn`);
+  for (const x of [datt, t.att, t.q, t.cache.k, t.cache.v]) releaseTensor(ctx, x);
+  const dq0 = await rope(ctx, batch, reshape(g.dq, [N, H, D]), positions, c.tr.model.rope, `d_${n}.attn.q_rope`, true);
+  const dk0 = await rope(ctx, batch, reshape(g.dk, [N, Hkv, D]), positions, c.tr.model.rope, `d_${n}.attn.k_rope`, true);
+  releaseTensor(ctx, g.dq);
+  releaseTensor(ctx, g.dk);
+  const da = await linearBackward(c, t.lin.q, linearWeightName(l, 'q'), reshape(dq0, [N, H * D]), bias('q'), `${n}.attn.q`);
+  for (const [w, dy] of [['k', dk0], ['v', g.dv]] as const) {
+    const part = await linearBackward(c, t.lin[w], linearWeightName(l, w), reshape(dy, [N, Hkv * D]), bias(w), `${n}.attn.${w}`);
+    await accumulate(ctx, batch, da, part);
+    releaseTensor(ctx, part);
+    releaseTensor(ctx, dy);
+  }
+  releaseTensor(ctx, dq0);
+  const dx = await rmsNormGrad(c, t.x, L.inputNorm, da, `${n}.attn.norm`);
+  releaseTensor(ctx, da);
+  releaseTensor(ctx, t.a);
+  await accumulate(ctx, batch, dx, dx1);
+  return dx;
+}
+
+// ---- MLP block ---------------------------------------------------------------------------------
+
+interface MlpTape {
+  x1: GpuTensor;
+  h: GpuTensor;
+  g: GpuTensor;
+  u: GpuTensor;
+  gu: GpuTensor;
+  lin: Record<'gate' | 'up' | 'down', LinearTape>;
+}
+
+async function mlpForward(c: Ctx, l: number, x1: GpuTensor): Promise<{ x2: GpuTensor; tape: MlpTape }> {
+  const { ctx, batch } = c;
+  const L = c.tr.model.layers[l];
+  const n = `layer${l}`;
+  const h = await rmsNorm(ctx, batch, x1, L.postNorm, c.tr.model.config.rmsNormEps, `${n}.mlp.norm`);
+  const g = await linearForward(c, h, linearWeightName(l, 'gate'), undefined, `${n}.mlp.gate`);
+  const u = await linearForward(c, h, linearWeightName(l, 'up'), undefined, `${n}.mlp.up`);
+  const gu = await siluMul(ctx, batch, g.y, u.y, `${n}.mlp.act`);
+  const d = await linearForward(c, gu, linearWeightName(l, 'down'), undefined, `${n}.mlp.down`);
+  const x2 = await add(ctx, batch, x1, d.y, `${n}.resid`);
+  releaseTensor(ctx, d.y);
+  return { x2, tape: { x1, h, g: g.y, u: u.y, gu, lin: { gate: g.tape, up: u.tape, down: d.tape } } };
+}
+
+async function mlpBackward(c: Ctx, l: number, t: MlpTape, dx2: GpuTensor): Promise<GpuTensor> {
+  const { ctx, batch } = c;
+  const n = `layer${l}`;
+  const dgu = await linearBackward(c, t.lin.down, linearWeightName(l, 'down'), dx2, null, `${n}.mlp.down`);
+  const { dg, du } = await siluMulBackward(ctx, batch, t.g, t.u, dgu, `${n}.mlp.act`);
+  for (const x of [dgu, t.g, t.u, t.gu]) releaseTensor(ctx, x);
+  const dh = await linearBackward(c, t.lin.gate, linearWeightName(l, 'gate'), dg, null, `${n}.mlp.gate`);
+  const dhu = await linearBackward(c, t.lin.up, linearWeightName(l, 'up'), du, null, `${n}.mlp.up`);
+  await accumulate(ctx, batch, dh, dhu);
+  for (const x of [dhu, dg, du]) releaseTensor(ctx, x);
+  const dx1 = await rmsNormGrad(c, t.x1, c.tr.model.layers[l].postNorm, dh, `${n}.mlp.norm`);
+  releaseTensor(ctx, dh);
+  releaseTensor(ctx, t.h);
+  await accumulate(ctx, batch, dx1, dx2);
+  return dx1;
+}
+
+// ---- the whole step ----------------------------------------------------------------------------
+
+/**
+ * Records forward, loss and backward of one micro-batch into `batch`; gradients are ADDED into
+ * `grads` (zero them before the first micro-batch of a step). Returns ce [N], the unweighted
+ * per-token cross-entropy, for loss reporting (Σ gradWeight·ce is the loss).
+ */
+export async function forwardBackward(ctx: GpuContext, batch: Batch, tr: Trainable, grads: Map<string, GpuTensor>, s: StepBatch): Promise<GpuTensor> {
+  const m = tr.model;
+  const { B, T } = s;
+  const N = B * T;
+  const C = m.config.hiddenSize;
+  const c: Ctx = { ctx, batch, tr, grads, linears: linearsByName(m), full: tr.mode === 'full', ones: uploadTensor(ctx, new Float32Array(N).fill(1), [1, N], 'ones') };
+  const seq = uploadU32(ctx, Uint32Array.from(s.lengths.flatMap((n) => [0, n])), [B, 2], 'seq');
+  const positions = uploadU32(ctx, Uint32Array.from({ length: N }, (_, i) => i % T), [N], 'positions');
+  const ids = uploadU32(ctx, s.ids, [N], 'input_ids');
+  const targets = uploadU32(ctx, s.targets, [N], 'targets');
+  const gradWeight = uploadTensor(ctx, s.gradWeight, [N], 'grad_weight');
+
+  let x = await embedding(ctx, batch, ids, m.embed, 'embeddings');
+  const tapes: { att: AttentionTape; mlp: MlpTape }[] = [];
+  for (let l = 0; l < m.layers.length; l++) {
+    const a = await attentionForward(c, l, x, seq, positions, B, T);
+    const f = await mlpForward(c, l, a.x1);
+    tapes.push({ att: a.tape, mlp: f.tape });
+    x = f.x2;
+  }
+  const final = await rmsNorm(ctx, batch, x, m.finalNorm, m.config.rmsNormEps, 'final_norm');
+  // Tied: logits = final · Eᵀ with the f32 embedding; untied: the lm_head linear (maybe with an adapter).
+  const head = m.config.tieWordEmbeddings ? null : await linearForward(c, final, 'lm_head.weight', undefined, 'logits');
+  const logits = head ? head.y : await matmul(ctx, batch, final, m.embed, { transB: true, name: 'logits' });
+  const { dlogits, ce } = await crossEntropy(ctx, batch, logits, targets, gradWeight);
+  releaseTensor(ctx, logits);
+
+  let dfinal: GpuTensor;
+  if (m.config.tieWordEmbeddings) {
+    dfinal = await matmul(ctx, batch, dlogits, m.embed, { name: 'd_final_norm' });
+    if (c.full) await matmul(ctx, batch, dlogits, final, { transA: true, into: grads.get(m.embed.name)! });
+  } else {
+    dfinal = await linearBackward(c, head!.tape, 'lm_head.weight', dlogits, null, 'logits');
+  }
+  releaseTensor(ctx, dlogits);
+  let dx = await rmsNormGrad(c, x, m.finalNorm, dfinal, 'final_norm');
+  releaseTensor(ctx, dfinal);
+  releaseTensor(ctx, final);
+  releaseTensor(ctx, x);
+  for (let l = m.layers.length - 1; l >= 0; l--) {
+    const dx1 = await mlpBackward(c, l, tapes[l].mlp, dx);
+    releaseTensor(ctx, dx);
+    releaseTensor(ctx, tapes[l].mlp.x1);
+    dx = await attentionBackwardBlock(c, l, tapes[l].att, dx1, seq, positions, B, T);
+    releaseTensor(ctx, dx1);
+    releaseTensor(ctx, tapes[l].att.x);
+  }
+  if (c.full) await embeddingBackward(ctx, batch, s.ids, reshape(dx, [N, C]), grads.get(m.embed.name)!);
+  releaseTensor(ctx, dx);
+  for (const t of [c.ones, seq, positions, ids, targets, gradWeight]) releaseTensor(ctx, t);
+  return ce;
+}
