@@ -66,6 +66,11 @@ export class TrainConfigError extends AlignScopeError {
   override name = 'TrainConfigError';
 }
 
+/** A loss or gradient became NaN or infinite; the step was not applied (`data.step`, `data.loss`). */
+export class TrainingDivergedError extends AlignScopeError {
+  override name = 'TrainingDivergedError';
+}
+
 /** Every error class that may be rebuilt from `{ name, message, data }` after crossing a worker boundary. */
 const KNOWN = {
   AlignScopeError,
@@ -79,6 +84,7 @@ const KNOWN = {
   NoModelError,
   TrainConfigError,
   GpuValidationError,
+  TrainingDivergedError,
 } satisfies Record<string, new (message: string, data?: ErrorData) => AlignScopeError>;
 
 export interface SerializedError {

@@ -239,12 +239,20 @@ async function mlpBackward(c: Ctx, l: number, t: MlpTape, dx2: GpuTensor): Promi
 
 // ---- the whole step ----------------------------------------------------------------------------
 
+function releaseTapes(ctx: GpuContext, tapes: { att: AttentionTape; mlp: MlpTape }[]): void {
+  for (const { att, mlp } of tapes) {
+    const lins = [...Object.values(att.lin), ...Object.values(mlp.lin)];
+    for (const t of [att.x, att.a, att.q, att.cache.k, att.cache.v, att.att, mlp.x1, mlp.h, mlp.g, mlp.u, mlp.gu, ...lins.map((l) => l.ts)]) if (t) releaseTensor(ctx, t);
+  }
+}
+
 /**
  * Records forward, loss and backward of one micro-batch into `batch`; gradients are ADDED into
  * `grads` (zero them before the first micro-batch of a step). Returns ce [N], the unweighted
- * per-token cross-entropy, for loss reporting (Σ gradWeight·ce is the loss).
+ * per-token cross-entropy, for loss reporting (Σ gradWeight·ce is the loss). With
+ * `backward: false` it stops after the loss (evaluation; adapters still apply).
  */
-export async function forwardBackward(ctx: GpuContext, batch: Batch, tr: Trainable, grads: Map<string, GpuTensor>, s: StepBatch): Promise<GpuTensor> {
+export async function forwardBackward(ctx: GpuContext, batch: Batch, tr: Trainable, grads: Map<string, GpuTensor>, s: StepBatch, opts: { backward?: boolean } = {}): Promise<GpuTensor> {
   const m = tr.model;
   const { B, T } = s;
   const N = B * T;
@@ -270,6 +278,12 @@ export async function forwardBackward(ctx: GpuContext, batch: Batch, tr: Trainab
   const logits = head ? head.y : await matmul(ctx, batch, final, m.embed, { transB: true, name: 'logits' });
   const { dlogits, ce } = await crossEntropy(ctx, batch, logits, targets, gradWeight);
   releaseTensor(ctx, logits);
+  if (opts.backward === false) {
+    releaseTapes(ctx, tapes);
+    if (head?.tape.ts) releaseTensor(ctx, head.tape.ts);
+    for (const t of [dlogits, final, x, c.ones, seq, positions, ids, targets, gradWeight]) releaseTensor(ctx, t);
+    return ce;
+  }
 
   let dfinal: GpuTensor;
   if (m.config.tieWordEmbeddings) {

@@ -1,0 +1,262 @@
+// The trainer: one optimizer step = gradAccum micro-batches of forward+backward, the loss terms and
+// the global gradient norm read back together (the step's only readback), then AdamW on the GPU.
+// A NaN or Inf in a loss or in the gradient norm stops before the update and restores the sampler,
+// so the last good state is what remains; the step raises TrainingDivergedError.
+//   L = L_ntp + λ_map · L_map, each the mean cross-entropy over its own loss-weighted tokens.
+
+import { TrainConfigError, TrainingDivergedError } from '../errors';
+import type { GpuContext, GpuRuntime } from '../gpu/runtime';
+import { matmul } from '../kernels/matmul';
+import { adamwStep, sumSquares } from '../kernels/optimizer';
+import { rowSum } from '../kernels/reduce';
+import { readTensor, releaseTensor, uploadTensor, type GpuTensor } from '../kernels/tensor';
+import type { GpuDecoder } from '../model/decoder';
+import type { Tokenizer } from '../model/tokenizer';
+import { decayApplies } from '../reference/adamw';
+import { forwardBackward, type StepBatch, type Trainable } from './backprop';
+import { BatchSampler, type Batch, type LangPair, type MixConfig, type ParallelTuple, type SamplerState } from './batching';
+import { checkSchedule, learningRate } from './schedule';
+import type { MappingTemplate } from './template';
+import { createTrainable, releaseAll, zeroFill, zerosLike, type TrainMode } from './trainable';
+
+export interface TrainSettings {
+  mode: TrainMode;
+  steps: number;
+  lr: number;
+  warmupSteps: number;
+  minLr: number;
+  batchSize: number;
+  gradAccum: number;
+  lambdaMap: number;
+  ntpFraction: number;
+  pairs: LangPair[];
+  directions: MixConfig['directions'];
+  template: MappingTemplate;
+  maxLength: number;
+  weightDecay: number;
+  /** Clip the global gradient norm to this; 0 disables clipping. */
+  maxGradNorm: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  seed: number;
+  /** Evaluate on held-out pairs every this many steps (0: never). */
+  evalEvery: number;
+}
+
+export interface StepEvent {
+  step: number;
+  loss: number;
+  lossNtp: number;
+  lossMap: number;
+  gradNorm: number;
+  lr: number;
+  tokens: number;
+  ms: number;
+  tokensPerSecond: number;
+}
+
+export interface EvalEvent {
+  step: number;
+  lossNtp: number;
+  lossMap: number;
+}
+
+export interface TrainerCheckpoint {
+  step: number;
+  settings: TrainSettings;
+  sampler: SamplerState;
+  /** Trainable tensors and AdamW moments by parameter name. */
+  params: Record<string, Float32Array>;
+  m: Record<string, Float32Array>;
+  v: Record<string, Float32Array>;
+}
+
+/** Per-token weights of one micro-batch: for the gradient (λ folded in) and for reporting each term. */
+function weightsOf(b: Batch, sums: { ntp: number; map: number }, lambdaMap: number) {
+  const n = b.B * b.T;
+  const grad = new Float32Array(n);
+  const report = new Float32Array(2 * n); // [N, 2]: column 0 NTP, column 1 mapping
+  for (let i = 0; i < n; i++) {
+    const wn = sums.ntp > 0 ? b.ntpWeights[i] / sums.ntp : 0;
+    const wm = sums.map > 0 ? b.mapWeights[i] / sums.map : 0;
+    grad[i] = wn + lambdaMap * wm;
+    report[2 * i] = wn;
+    report[2 * i + 1] = wm;
+  }
+  return { grad, report };
+}
+
+export class Trainer {
+  stepCount = 0;
+  /** Test hook: poison the next step's gradient with NaN. */
+  injectNaN = false;
+  /** The held-out batches, drawn once so every evaluation sees the same ones. */
+  private evalSet: Batch[] | null = null;
+
+  private constructor(
+    private readonly rt: GpuRuntime,
+    readonly settings: TrainSettings,
+    private readonly tr: Trainable,
+    private readonly grads: Map<string, GpuTensor>,
+    private readonly m: Map<string, GpuTensor>,
+    private readonly v: Map<string, GpuTensor>,
+    private sampler: BatchSampler,
+    private readonly heldOut: BatchSampler | null,
+    private readonly data: { train: readonly ParallelTuple[]; tokenizer: Tokenizer },
+  ) {}
+
+  static async create(rt: GpuRuntime, decoder: GpuDecoder, tokenizer: Tokenizer, train: readonly ParallelTuple[], heldOut: readonly ParallelTuple[], settings: TrainSettings): Promise<Trainer> {
+    if (!(settings.steps >= 1 && settings.batchSize >= 1 && settings.gradAccum >= 1)) {
+      throw new TrainConfigError(`steps, batchSize and gradAccum must be at least 1 (got ${settings.steps}, ${settings.batchSize}, ${settings.gradAccum}).`, {});
+    }
+    checkSchedule({ lr: settings.lr, warmupSteps: settings.warmupSteps, totalSteps: settings.steps, minLr: settings.minLr });
+    const mix: MixConfig = { ntpFraction: settings.ntpFraction, directions: settings.directions, maxLength: settings.maxLength };
+    const sampler = new BatchSampler(train, settings.pairs, mix, tokenizer, settings.template, settings.seed);
+    const evalSampler = heldOut.length ? new BatchSampler(heldOut, settings.pairs, mix, tokenizer, settings.template, settings.seed + 1) : null;
+    return rt.run(async (ctx) => {
+      const tr = createTrainable(ctx, decoder, settings.mode, settings.seed);
+      return new Trainer(rt, settings, tr, zerosLike(ctx, tr.params, 'grad'), zerosLike(ctx, tr.params, 'adam_m'), zerosLike(ctx, tr.params, 'adam_v'), sampler, evalSampler, { train, tokenizer });
+    });
+  }
+
+  get parameterCount(): number {
+    return [...this.tr.params.values()].reduce((s, t) => s + t.shape.reduce((a, b) => a * b, 1), 0);
+  }
+
+  /** One optimizer step. Rejects with TrainingDivergedError (nothing applied) on NaN/Inf. */
+  async step(): Promise<StepEvent> {
+    const s = this.settings;
+    const stepNo = this.stepCount + 1;
+    const before = this.sampler.state();
+    const micro = Array.from({ length: s.gradAccum }, () => this.sampler.next(s.batchSize));
+    const sums = { ntp: micro.reduce((a, b) => a + b.weightSums.ntp, 0), map: micro.reduce((a, b) => a + b.weightSums.map, 0) };
+    const tokens = micro.reduce((a, b) => a + b.lengths.reduce((x, y) => x + y, 0), 0);
+    const lr = learningRate(stepNo, { lr: s.lr, warmupSteps: s.warmupSteps, totalSteps: s.steps, minLr: s.minLr });
+    const t0 = performance.now();
+    return this.rt.run(async (ctx) => {
+      const { losses, normSq, normTotal } = await this.gradients(ctx, micro, sums);
+      const lossNtp = losses[0];
+      const lossMap = losses[1];
+      const loss = lossNtp + s.lambdaMap * lossMap;
+      if (![loss, normSq].every(Number.isFinite)) {
+        releaseTensor(ctx, normTotal);
+        this.sampler = BatchSampler.restore(this.data.train, s.pairs, { ntpFraction: s.ntpFraction, directions: s.directions, maxLength: s.maxLength }, this.data.tokenizer, s.template, before);
+        throw new TrainingDivergedError(
+          `Training diverged at step ${stepNo}: loss ${loss}, gradient norm ${Math.sqrt(normSq)}. The step was not applied; weights and optimizer state are those of step ${this.stepCount}. Lower the learning rate or enable gradient clipping.`,
+          { step: stepNo, loss, gradNorm: Math.sqrt(normSq) },
+        );
+      }
+      const batch = ctx.batch();
+      for (const [name, p] of this.tr.params) {
+        await adamwStep(ctx, batch, p, this.grads.get(name)!, this.m.get(name)!, this.v.get(name)!, normTotal, {
+          lr,
+          beta1: s.beta1,
+          beta2: s.beta2,
+          eps: s.eps,
+          weightDecay: decayApplies(name) ? s.weightDecay : 0,
+          maxNorm: s.maxGradNorm,
+          step: stepNo,
+        });
+      }
+      await batch.submit();
+      await ctx.device.queue.onSubmittedWorkDone();
+      releaseTensor(ctx, normTotal);
+      this.stepCount = stepNo;
+      const ms = performance.now() - t0;
+      return { step: stepNo, loss, lossNtp, lossMap, gradNorm: Math.sqrt(normSq), lr, tokens, ms, tokensPerSecond: (tokens / ms) * 1000 };
+    });
+  }
+
+  /** Gradients of the micro-batches summed into this.grads; loss terms and Σ grad² read back together. */
+  private async gradients(ctx: GpuContext, micro: Batch[], sums: { ntp: number; map: number }) {
+    zeroFill(ctx, this.grads);
+    const lossBuf = uploadTensor(ctx, new Float32Array(2), [1, 2], 'losses');
+    const slots = uploadTensor(ctx, new Float32Array(this.grads.size), [1, this.grads.size], 'grad_norm_slots');
+    const batch = ctx.batch();
+    for (const b of micro) {
+      const w = weightsOf(b, sums, this.settings.lambdaMap);
+      if (this.injectNaN) w.grad[0] = NaN;
+      const report = uploadTensor(ctx, w.report, [b.B * b.T, 2], 'loss_weights');
+      const ce = await forwardBackward(ctx, batch, this.tr, this.grads, this.stepBatch(b, w.grad));
+      await matmul(ctx, batch, { ...ce, shape: [1, b.B * b.T] }, report, { into: lossBuf });
+      releaseTensor(ctx, ce);
+      releaseTensor(ctx, report);
+    }
+    this.injectNaN = false;
+    let i = 0;
+    for (const g of this.grads.values()) await sumSquares(ctx, batch, g, slots, i++);
+    const normTotal = await rowSum(ctx, batch, slots, 'grad_norm_sq');
+    const readLoss = batch.read(lossBuf.buffer.buffer, 8);
+    const readNorm = batch.read(normTotal.buffer.buffer, 4);
+    await batch.submit();
+    const losses = new Float32Array(await readLoss);
+    const normSq = new Float32Array(await readNorm)[0];
+    releaseTensor(ctx, lossBuf);
+    releaseTensor(ctx, slots);
+    return { losses, normSq, normTotal };
+  }
+
+  private stepBatch(b: Batch, gradWeight: Float32Array): StepBatch {
+    return { B: b.B, T: b.T, ids: b.ids, targets: b.targets, gradWeight, lengths: b.lengths };
+  }
+
+  /** Held-out NTP and mapping loss over `batches` fixed batches (the same ones every time). */
+  async evaluate(batches = 2): Promise<EvalEvent> {
+    if (!this.heldOut) return { step: this.stepCount, lossNtp: NaN, lossMap: NaN };
+    const s = this.settings;
+    this.evalSet ??= Array.from({ length: batches }, () => this.heldOut!.next(s.batchSize));
+    const list = this.evalSet;
+    const sums = { ntp: list.reduce((a, b) => a + b.weightSums.ntp, 0), map: list.reduce((a, b) => a + b.weightSums.map, 0) };
+    return this.rt.run(async (ctx) => {
+      const lossBuf = uploadTensor(ctx, new Float32Array(2), [1, 2], 'eval_losses');
+      const batch = ctx.batch();
+      for (const b of list) {
+        const w = weightsOf(b, sums, s.lambdaMap);
+        const report = uploadTensor(ctx, w.report, [b.B * b.T, 2], 'loss_weights');
+        const ce = await forwardBackward(ctx, batch, this.tr, this.grads, this.stepBatch(b, w.grad), { backward: false });
+        await matmul(ctx, batch, { ...ce, shape: [1, b.B * b.T] }, report, { into: lossBuf });
+        releaseTensor(ctx, ce);
+        releaseTensor(ctx, report);
+      }
+      await batch.submit();
+      const [lossNtp, lossMap] = await readTensor(ctx, lossBuf);
+      releaseTensor(ctx, lossBuf);
+      return { step: this.stepCount, lossNtp, lossMap };
+    });
+  }
+
+  /** Trainable weights, AdamW moments, step and sampler state, read back to the CPU. */
+  async checkpoint(): Promise<TrainerCheckpoint> {
+    return this.rt.run(async (ctx) => {
+      const read = async (m: Map<string, GpuTensor>) => {
+        const out: Record<string, Float32Array> = {};
+        for (const [name, t] of m) out[name] = await readTensor(ctx, t);
+        return out;
+      };
+      return { step: this.stepCount, settings: this.settings, sampler: this.sampler.state(), params: await read(this.tr.params), m: await read(this.m), v: await read(this.v) };
+    });
+  }
+
+  /** Continues from a checkpoint of a trainer with the same settings and data. */
+  async restore(ck: TrainerCheckpoint): Promise<void> {
+    const s = this.settings;
+    this.sampler = BatchSampler.restore(this.data.train, s.pairs, { ntpFraction: s.ntpFraction, directions: s.directions, maxLength: s.maxLength }, this.data.tokenizer, s.template, ck.sampler);
+    await this.rt.run(async (ctx) => {
+      for (const [map, saved] of [[this.tr.params, ck.params], [this.m, ck.m], [this.v, ck.v]] as const) {
+        for (const [name, t] of map) {
+          if (!saved[name]) throw new TrainConfigError(`The checkpoint has no ${name}: it belongs to another model or training mode.`, { tensor: name });
+          ctx.device.queue.writeBuffer(t.buffer.buffer, 0, saved[name]);
+        }
+      }
+    });
+    this.stepCount = ck.step;
+  }
+
+  release(): Promise<void> {
+    return this.rt.run(async (ctx) => {
+      releaseAll(ctx, [...this.grads.values(), ...this.m.values(), ...this.v.values()]);
+      if (this.tr.mode === 'lora') releaseAll(ctx, [...this.tr.params.values(), ...new Set([...this.tr.lora.values()].map((a) => a.scale))]);
+    });
+  }
+}
