@@ -101,6 +101,11 @@ export class Model {
     });
   }
 
+  /** The GPU weights, for training (full fine-tuning updates them in place). */
+  gpuDecoder(): Promise<GpuDecoder> {
+    return this.rt.run((ctx) => this.decoder(ctx));
+  }
+
   /** The decoder on the current device, re-uploaded if the device changed since. */
   private async decoder(ctx: GpuContext): Promise<GpuDecoder> {
     if (this.gpu.generation !== ctx.generation) {

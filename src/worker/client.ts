@@ -40,6 +40,14 @@ export class WorkerEngine implements EngineApi {
   tokenize = this.method('tokenize');
   checkOnnxParity = this.method('checkOnnxParity');
   benchModel = this.method('benchModel');
+  startTraining = this.method('startTraining');
+  pauseTraining = this.method('pauseTraining');
+  resumeTraining = this.method('resumeTraining');
+  stopTraining = this.method('stopTraining');
+  trainingStatus = this.method('trainingStatus');
+  saveCheckpoint = this.method('saveCheckpoint');
+  listCheckpoints = this.method('listCheckpoints');
+  restoreCheckpoint = this.method('restoreCheckpoint');
 
   onEvent(listener: EngineListener): () => void {
     this.listeners.add(listener);

@@ -12,7 +12,10 @@ import { Model, type EmbedResult, type ForwardResult, type GenerateOptions, type
 import { randomModelFiles } from '../model/random-source';
 import { pickedFiles, urlFolder, type ModelFiles } from '../model/source';
 import type { Pooling } from '../reference/pooling';
-import { NoModelError } from '../errors';
+import { NoModelError, TrainConfigError } from '../errors';
+import { IndexedDbCheckpointStore, MemoryCheckpointStore, type CheckpointInfo, type CheckpointStore } from '../train/checkpoint-store';
+import type { TrainSettings } from '../train/trainer';
+import { TrainingSession, type TrainData, type TrainEvent, type TrainStatus } from './training';
 import { benchKernels, type KernelBenchOptions, type KernelBenchResult } from './bench-kernels';
 import { benchModel, type ModelBenchOptions, type ModelBenchResult } from './bench-model';
 import { onnxParity, type ParityResult } from './peer';
@@ -20,6 +23,7 @@ import { runSelfTest, type SelfTestResult } from './self-test';
 import type { OrtProvider } from '../export/ort-session';
 
 export type EngineEvent =
+  | TrainEvent
   | { kind: 'progress'; task: 'self-test' | 'bench-kernels' | 'bench-model' | 'embed'; done: number; total: number; label: string }
   | ({ kind: 'load-progress' } & LoadProgress)
   | { kind: 'generate-text'; piece: string }
@@ -54,10 +58,19 @@ export interface EngineApi {
   /** Runs a random model exported to ONNX in our engine and in onnxruntime-web; the loaded model is untouched. */
   checkOnnxParity(provider: OrtProvider): Promise<ParityResult>;
   benchModel(opts?: ModelBenchOptions): Promise<ModelBenchResult>;
+  /** Starts a new training session on the loaded model (the previous session is stopped and dropped). */
+  startTraining(settings: TrainSettings, data: TrainData): Promise<TrainStatus>;
+  pauseTraining(): Promise<TrainStatus>;
+  resumeTraining(): Promise<TrainStatus>;
+  stopTraining(): Promise<TrainStatus>;
+  trainingStatus(): Promise<TrainStatus | null>;
+  saveCheckpoint(label?: string): Promise<CheckpointInfo>;
+  listCheckpoints(): Promise<CheckpointInfo[]>;
+  restoreCheckpoint(id: string): Promise<TrainStatus>;
 }
 
 /** Method names of EngineApi, checked exhaustive at compile time: the RPC layer is built from it. */
-export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize', 'checkOnnxParity', 'benchModel'] as const satisfies readonly (keyof EngineApi)[];
+export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize', 'checkOnnxParity', 'benchModel', 'startTraining', 'pauseTraining', 'resumeTraining', 'stopTraining', 'trainingStatus', 'saveCheckpoint', 'listCheckpoints', 'restoreCheckpoint'] as const satisfies readonly (keyof EngineApi)[];
 type Missing = Exclude<keyof EngineApi, (typeof ENGINE_METHODS)[number]>;
 const _exhaustive: Missing extends never ? true : never = true;
 void _exhaustive;
@@ -67,6 +80,8 @@ export type EngineListener = (e: EngineEvent) => void;
 export interface EngineOptions extends RuntimeOptions {
   /** Host-specific sources (Node: `dir`); return null for kinds it does not handle. */
   resolveSource?: (spec: ModelSourceSpec) => ModelFiles | null;
+  /** Default: IndexedDB where the host has it, else memory. */
+  checkpointStore?: CheckpointStore;
 }
 
 export class Engine implements EngineApi {
@@ -74,9 +89,12 @@ export class Engine implements EngineApi {
   private readonly listeners = new Set<EngineListener>();
   private readonly resolveSource: EngineOptions['resolveSource'];
   private model: Model | null = null;
+  private training: TrainingSession | null = null;
+  private readonly checkpoints: CheckpointStore;
 
   constructor(gpu: () => GPU | undefined, opts: EngineOptions = {}) {
     this.resolveSource = opts.resolveSource;
+    this.checkpoints = opts.checkpointStore ?? (typeof indexedDB === 'undefined' ? new MemoryCheckpointStore() : new IndexedDbCheckpointStore());
     this.runtime = new GpuRuntime(gpu, {
       ...opts,
       onDeviceLost: (info) => {
@@ -149,6 +167,55 @@ export class Engine implements EngineApi {
 
   benchModel(opts: ModelBenchOptions = {}): Promise<ModelBenchResult> {
     return benchModel(this.runtime, opts, (done, total, label) => this.emit({ kind: 'progress', task: 'bench-model', done, total, label }));
+  }
+
+  async startTraining(settings: TrainSettings, data: TrainData): Promise<TrainStatus> {
+    const model = this.loaded();
+    if (this.training) {
+      await this.training.stop();
+      await this.training.release();
+      this.training = null;
+    }
+    this.training = await TrainingSession.create(this.runtime, await model.gpuDecoder(), model.tokenizer, data, settings, this.checkpoints, (e) => this.emit(e));
+    return this.training.start();
+  }
+
+  async pauseTraining(): Promise<TrainStatus> {
+    return this.session().pause();
+  }
+
+  async resumeTraining(): Promise<TrainStatus> {
+    return this.session().start();
+  }
+
+  async stopTraining(): Promise<TrainStatus> {
+    return this.session().stop();
+  }
+
+  async trainingStatus(): Promise<TrainStatus | null> {
+    return this.training?.status() ?? null;
+  }
+
+  async saveCheckpoint(label?: string): Promise<CheckpointInfo> {
+    return this.session().saveCheckpoint(label);
+  }
+
+  listCheckpoints(): Promise<CheckpointInfo[]> {
+    return this.checkpoints.list();
+  }
+
+  async restoreCheckpoint(id: string): Promise<TrainStatus> {
+    return this.session().restoreCheckpoint(id);
+  }
+
+  /** The running session, for tests that wait for it to settle. */
+  get trainingSession(): TrainingSession | null {
+    return this.training;
+  }
+
+  private session(): TrainingSession {
+    if (!this.training) throw new TrainConfigError('No training session: start training first.', {});
+    return this.training;
   }
 
   private loaded(): Model {

@@ -1,0 +1,115 @@
+// Training through the engine: events, pause and resume, stop, checkpoints, and clear errors.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { NoModelError, TrainConfigError } from '../errors';
+import { nodeGpu } from '../gpu/node-gpu';
+import { MemoryCheckpointStore } from '../train/checkpoint-store';
+import { DEFAULT_TAGS_TEMPLATE } from '../train/template';
+import type { TrainSettings, StepEvent } from '../train/trainer';
+import { Engine, type EngineEvent } from './engine';
+
+const engines: Engine[] = [];
+function engine(): Engine {
+  const e = new Engine(() => nodeGpu(), { checkpointStore: new MemoryCheckpointStore() });
+  engines.push(e);
+  return e;
+}
+afterAll(() => engines.forEach((e) => e.dispose()));
+
+const data = {
+  train: [
+    { en: 'Good morning.', cs: 'Dobré ráno.' },
+    { en: 'Thank you.', cs: 'Děkuji.' },
+    { en: 'Where is the station?', cs: 'Kde je nádraží?' },
+    { en: 'I like tea.', cs: 'Mám rád čaj.' },
+  ],
+  heldOut: [{ en: 'The dog sleeps.', cs: 'Pes spí.' }],
+};
+
+const settings = (over: Partial<TrainSettings> = {}): TrainSettings => ({
+  mode: { kind: 'full' },
+  steps: 12,
+  lr: 3e-3,
+  warmupSteps: 2,
+  minLr: 3e-4,
+  batchSize: 4,
+  gradAccum: 1,
+  lambdaMap: 1,
+  ntpFraction: 0.5,
+  pairs: [['en', 'cs']],
+  directions: 'both',
+  template: DEFAULT_TAGS_TEMPLATE,
+  maxLength: 64,
+  weightDecay: 0.01,
+  maxGradNorm: 1,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  seed: 1,
+  evalEvery: 4,
+  ...over,
+});
+
+describe('training in the engine', () => {
+  it('runs to the end, streaming batched step events, evaluations and status; the loss falls', async () => {
+    const e = engine();
+    await expect(e.startTraining(settings(), data)).rejects.toBeInstanceOf(NoModelError);
+    await e.loadModel({ kind: 'random', seed: 1 }, { quant: 'f32' });
+    const events: EngineEvent[] = [];
+    e.onEvent((ev) => events.push(ev));
+    const started = await e.startTraining(settings(), data);
+    expect(started.state).toBe('running');
+    expect(started.trainableParameters).toBeGreaterThan(100_000);
+    const end = await e.trainingSession!.settled();
+    expect(end).toMatchObject({ state: 'finished', step: 12, steps: 12 });
+    const steps = events.flatMap((ev) => (ev.kind === 'train-steps' ? ev.steps : [])) as StepEvent[];
+    expect(steps.map((s) => s.step)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(events.filter((ev) => ev.kind === 'train-steps').length).toBeLessThan(12 + 1);
+    for (const s of steps) expect(Object.values(s).every(Number.isFinite)).toBe(true);
+    expect(steps[11].loss).toBeLessThan(steps[0].loss);
+    const evals = events.filter((ev) => ev.kind === 'train-eval');
+    expect(evals.map((ev) => ev.kind === 'train-eval' && ev.step)).toEqual([0, 4, 8, 12]);
+    expect(events.filter((ev) => ev.kind === 'train-status').map((ev) => ev.kind === 'train-status' && ev.state)).toEqual(['running', 'finished']);
+    // Full fine-tuning changed the loaded model itself: its generation differs from a fresh copy.
+    const fresh = engine();
+    await fresh.loadModel({ kind: 'random', seed: 1 }, { quant: 'f32' });
+    expect((await e.forward([[256, 65, 66]])).logits[0]).not.toEqual((await fresh.forward([[256, 65, 66]])).logits[0]);
+  });
+
+  it('pauses after the step in flight, resumes, stops; checkpoints save, list and restore', async () => {
+    const e = engine();
+    await e.loadModel({ kind: 'random', seed: 2 }, { quant: 'f32' });
+    await e.startTraining(settings({ steps: 30, evalEvery: 0 }), data);
+    await new Promise((r) => setTimeout(r, 300));
+    const paused = await e.pauseTraining();
+    expect(paused.state).toBe('paused');
+    expect(paused.step).toBeGreaterThan(0);
+    expect(paused.step).toBeLessThan(30);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await e.trainingStatus())!.step).toBe(paused.step); // nothing runs while paused
+
+    const info = await e.saveCheckpoint('mid');
+    expect(info).toMatchObject({ step: paused.step, label: 'mid' });
+    expect(info.bytes).toBeGreaterThan(0);
+    expect((await e.listCheckpoints()).map((c) => c.id)).toEqual([info.id]);
+
+    expect((await e.resumeTraining()).state).toBe('running');
+    await new Promise((r) => setTimeout(r, 200));
+    const stopped = await e.stopTraining();
+    expect(stopped.state).toBe('stopped');
+    expect(stopped.step).toBeGreaterThan(paused.step);
+
+    const restored = await e.restoreCheckpoint(info.id);
+    expect(restored).toMatchObject({ state: 'paused', step: paused.step });
+  });
+
+  it('refuses full fine-tuning of a quantized model with a TrainConfigError that says what to do; LoRA works there', async () => {
+    const e = engine();
+    await e.loadModel({ kind: 'random', seed: 3 }, { quant: 'q4' });
+    const err = await e.startTraining(settings(), data).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(TrainConfigError);
+    expect((err as Error).message).toMatch(/Reload it as f32, or train LoRA adapters/);
+    await e.startTraining(settings({ steps: 3, evalEvery: 0, mode: { kind: 'lora', rank: 4, alpha: 8, targets: ['q', 'v'] } }), data);
+    expect((await e.trainingSession!.settled()).state).toBe('finished');
+  });
+});
