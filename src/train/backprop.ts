@@ -239,20 +239,40 @@ async function mlpBackward(c: Ctx, l: number, t: MlpTape, dx2: GpuTensor): Promi
 
 // ---- the whole step ----------------------------------------------------------------------------
 
-function releaseTapes(ctx: GpuContext, tapes: { att: AttentionTape; mlp: MlpTape }[]): void {
-  for (const { att, mlp } of tapes) {
-    const lins = [...Object.values(att.lin), ...Object.values(mlp.lin)];
-    for (const t of [att.x, att.a, att.q, att.cache.k, att.cache.v, att.att, mlp.x1, mlp.h, mlp.g, mlp.u, mlp.gu, ...lins.map((l) => l.ts)]) if (t) releaseTensor(ctx, t);
-  }
+interface LayerTape {
+  att: AttentionTape;
+  mlp: MlpTape;
+}
+
+/** Releases a layer's tape; `keepInput` keeps att.x, the layer's input (recomputation starts there). */
+function releaseTape(ctx: GpuContext, { att, mlp }: LayerTape, keepInput = false): void {
+  const lins = [...Object.values(att.lin), ...Object.values(mlp.lin)];
+  for (const t of [keepInput ? null : att.x, att.a, att.q, att.cache.k, att.cache.v, att.att, mlp.x1, mlp.h, mlp.g, mlp.u, mlp.gu, ...lins.map((l) => l.ts)]) if (t) releaseTensor(ctx, t);
+}
+
+/** One layer's forward from its input x: returns its output and the tape its backward reads. */
+async function layerForward(c: Ctx, l: number, x: GpuTensor, seq: GpuTensor, positions: GpuTensor, B: number, T: number): Promise<{ out: GpuTensor; tape: LayerTape }> {
+  const a = await attentionForward(c, l, x, seq, positions, B, T);
+  const f = await mlpForward(c, l, a.x1);
+  return { out: f.x2, tape: { att: a.tape, mlp: f.tape } };
 }
 
 /**
  * Records forward, loss and backward of one micro-batch into `batch`; gradients are ADDED into
  * `grads` (zero them before the first micro-batch of a step). Returns ce [N], the unweighted
  * per-token cross-entropy, for loss reporting (Σ gradWeight·ce is the loss). With
- * `backward: false` it stops after the loss (evaluation; adapters still apply).
+ * `backward: false` it stops after the loss (evaluation; adapters still apply). With `recompute`,
+ * the forward keeps only each layer's input and the backward recomputes the layer's tape just
+ * before it needs it: activation memory of one layer instead of all, for one extra forward.
  */
-export async function forwardBackward(ctx: GpuContext, batch: Batch, tr: Trainable, grads: Map<string, GpuTensor>, s: StepBatch, opts: { backward?: boolean } = {}): Promise<GpuTensor> {
+export async function forwardBackward(
+  ctx: GpuContext,
+  batch: Batch,
+  tr: Trainable,
+  grads: Map<string, GpuTensor>,
+  s: StepBatch,
+  opts: { backward?: boolean; recompute?: boolean } = {},
+): Promise<GpuTensor> {
   const m = tr.model;
   const { B, T } = s;
   const N = B * T;
@@ -265,12 +285,13 @@ export async function forwardBackward(ctx: GpuContext, batch: Batch, tr: Trainab
   const gradWeight = uploadTensor(ctx, s.gradWeight, [N], 'grad_weight');
 
   let x = await embedding(ctx, batch, ids, m.embed, 'embeddings');
-  const tapes: { att: AttentionTape; mlp: MlpTape }[] = [];
+  const tapes: LayerTape[] = [];
+  const recompute = opts.recompute === true && opts.backward !== false;
   for (let l = 0; l < m.layers.length; l++) {
-    const a = await attentionForward(c, l, x, seq, positions, B, T);
-    const f = await mlpForward(c, l, a.x1);
-    tapes.push({ att: a.tape, mlp: f.tape });
-    x = f.x2;
+    const { out, tape } = await layerForward(c, l, x, seq, positions, B, T);
+    if (recompute) releaseTape(ctx, tape, true);
+    tapes.push(tape);
+    x = out;
   }
   const final = await rmsNorm(ctx, batch, x, m.finalNorm, m.config.rmsNormEps, 'final_norm');
   // Tied: logits = final · Eᵀ with the f32 embedding; untied: the lm_head linear (maybe with an adapter).
@@ -279,7 +300,7 @@ export async function forwardBackward(ctx: GpuContext, batch: Batch, tr: Trainab
   const { dlogits, ce } = await crossEntropy(ctx, batch, logits, targets, gradWeight);
   releaseTensor(ctx, logits);
   if (opts.backward === false) {
-    releaseTapes(ctx, tapes);
+    for (const t of tapes) releaseTape(ctx, t);
     if (head?.tape.ts) releaseTensor(ctx, head.tape.ts);
     for (const t of [dlogits, final, x, c.ones, seq, positions, ids, targets, gradWeight]) releaseTensor(ctx, t);
     return ce;
@@ -298,6 +319,11 @@ export async function forwardBackward(ctx: GpuContext, batch: Batch, tr: Trainab
   releaseTensor(ctx, final);
   releaseTensor(ctx, x);
   for (let l = m.layers.length - 1; l >= 0; l--) {
+    if (recompute) {
+      const again = await layerForward(c, l, tapes[l].att.x, seq, positions, B, T);
+      releaseTensor(ctx, again.out);
+      tapes[l] = again.tape;
+    }
     const dx1 = await mlpBackward(c, l, tapes[l].mlp, dx);
     releaseTensor(ctx, dx);
     releaseTensor(ctx, tapes[l].mlp.x1);

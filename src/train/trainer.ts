@@ -42,6 +42,8 @@ export interface TrainSettings {
   seed: number;
   /** Evaluate on held-out pairs every this many steps (0: never). */
   evalEvery: number;
+  /** Recompute each layer's activations in the backward instead of keeping them (less memory, ~1/3 more compute). */
+  recomputeActivations?: boolean;
 }
 
 export interface StepEvent {
@@ -178,7 +180,7 @@ export class Trainer {
       const w = weightsOf(b, sums, this.settings.lambdaMap);
       if (this.injectNaN) w.grad[0] = NaN;
       const report = uploadTensor(ctx, w.report, [b.B * b.T, 2], 'loss_weights');
-      const ce = await forwardBackward(ctx, batch, this.tr, this.grads, this.stepBatch(b, w.grad));
+      const ce = await forwardBackward(ctx, batch, this.tr, this.grads, this.stepBatch(b, w.grad), { recompute: this.settings.recomputeActivations });
       await matmul(ctx, batch, { ...ce, shape: [1, b.B * b.T] }, report, { into: lossBuf });
       releaseTensor(ctx, ce);
       releaseTensor(ctx, report);
