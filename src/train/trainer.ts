@@ -17,6 +17,7 @@ import { forwardBackward, type StepBatch, type Trainable } from './backprop';
 import { BatchSampler, type Batch, type LangPair, type MixConfig, type ParallelTuple, type SamplerState } from './batching';
 import { checkSchedule, learningRate } from './schedule';
 import type { MappingTemplate } from './template';
+import type { HostAdapter } from './merge';
 import { createTrainable, releaseAll, zeroFill, zerosLike, type TrainMode } from './trainable';
 
 export interface TrainSettings {
@@ -237,6 +238,17 @@ export class Trainer {
         return out;
       };
       return { step: this.stepCount, settings: this.settings, sampler: this.sampler.state(), params: await read(this.tr.params), m: await read(this.m), v: await read(this.v) };
+    });
+  }
+
+  /** The LoRA adapters read back, for merging into the base (merge.ts); empty for full fine-tuning. */
+  async adapters(): Promise<Map<string, HostAdapter>> {
+    const mode = this.settings.mode;
+    if (mode.kind !== 'lora') return new Map();
+    return this.rt.run(async (ctx) => {
+      const out = new Map<string, HostAdapter>();
+      for (const [name, a] of this.tr.lora) out.set(name, { rank: mode.rank, alpha: mode.alpha, A: await readTensor(ctx, a.A), B: await readTensor(ctx, a.B) });
+      return out;
     });
   }
 
