@@ -3,7 +3,7 @@
 // the engine worker's results and writes them with the adapter report to bench-results/*.json.
 // Benchmarks are not tests: nothing here asserts speed.
 //
-//   node scripts/bench.mjs [kernels] [model]   (default: both)
+//   node scripts/bench.mjs [kernels] [model] [train]   (default: all three)
 //   --sizes 256,512,1024   kernel sizes        --preset small|medium   model size
 //   --verify               also check each kernel result against float64
 
@@ -18,8 +18,9 @@ const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : dflt;
 };
-const which = ['kernels', 'model'].filter((k) => args.includes(k));
-const runs = which.length ? which : ['kernels', 'model'];
+const KINDS = ['kernels', 'model', 'train'];
+const which = KINDS.filter((k) => args.includes(k));
+const runs = which.length ? which : KINDS;
 
 /** @param {any} r */
 function printKernels(r) {
@@ -38,6 +39,17 @@ function printModel(r) {
   console.log(`peer decode: ${r.peer.decodeNote}; our peak GPU memory ${(r.ours.peakGpuBytes / 2 ** 20).toFixed(1)} MiB`);
 }
 
+/** @param {any} r */
+function printTrain(r) {
+  console.log('config'.padEnd(8) + 'mode'.padEnd(12) + 'params'.padStart(10) + 'trainable'.padStart(11) + 'tok/step'.padStart(10) + 'ms/step'.padStart(10) + 'tok/s'.padStart(9) + 'peak MiB'.padStart(10));
+  for (const x of r.rows) {
+    console.log(
+      x.config.padEnd(8) + `${x.mode} ${x.base}`.padEnd(12) + String(x.parameters).padStart(10) + String(x.trainableParameters).padStart(11) + x.tokensPerStep.toFixed(0).padStart(10) +
+        x.msPerStep.toFixed(0).padStart(10) + x.tokensPerSecond.toFixed(1).padStart(9) + (x.peakGpuBytes / 2 ** 20).toFixed(1).padStart(10),
+    );
+  }
+}
+
 const server = await preview({ preview: { host: '127.0.0.1', port: 0 }, logLevel: 'warn' });
 const url = server.resolvedUrls?.local[0];
 if (!url) throw new Error('vite preview did not report a URL (is dist/ built?)');
@@ -47,7 +59,7 @@ try {
   for (const kind of runs) {
     const page = await browser.newPage();
     page.on('console', (m) => m.type() === 'error' && console.error('[page]', m.text()));
-    const query = kind === 'kernels' ? `sizes=${opt('sizes', '256,512,1024')}${args.includes('--verify') ? '&verify' : ''}` : `preset=${opt('preset', 'small')}`;
+    const query = kind === 'kernels' ? `sizes=${opt('sizes', '256,512,1024')}${args.includes('--verify') ? '&verify' : ''}` : kind === 'model' ? `preset=${opt('preset', 'small')}` : '';
     await page.goto(`${url}?bench=${kind}&${query}`);
     const handle = await page.waitForFunction(() => /** @type {any} */ (window).__benchResult ?? null, undefined, { timeout: 60 * 60_000, polling: 1000 });
     const result = await handle.jsonValue();
@@ -57,7 +69,8 @@ try {
     const a = result.adapter;
     console.log(`\n== ${kind} — adapter: ${a.vendor} ${a.architecture} ${a.description} (fallback: ${a.isFallbackAdapter})`);
     if (kind === 'kernels') printKernels(result);
-    else printModel(result);
+    else if (kind === 'model') printModel(result);
+    else printTrain(result);
     console.log(`written to ${out}`);
     await page.close();
   }

@@ -6,7 +6,7 @@ import { App } from './App';
 import { engine } from './engine';
 import './styles.css';
 
-// ?bench=kernels[&sizes=256,512][&verify]  or  ?bench=model[&preset=small|medium]
+// ?bench=kernels[&sizes=256,512][&verify], ?bench=model[&preset=small|medium], ?bench=train
 const params = new URLSearchParams(location.search);
 const bench = params.get('bench');
 
@@ -18,6 +18,9 @@ function page() {
   if (bench === 'model') {
     const preset = (params.get('preset') ?? 'small') as keyof typeof BENCH_PRESETS;
     return <BenchPage engine={engine} title="Model benchmark: our engine vs onnxruntime-web" run={() => engine.benchModel({ preset })} />;
+  }
+  if (bench === 'train') {
+    return <BenchPage engine={engine} title="Training benchmark" run={() => engine.benchTraining()} />;
   }
   return <App />;
 }

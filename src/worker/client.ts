@@ -40,6 +40,7 @@ export class WorkerEngine implements EngineApi {
   tokenize = this.method('tokenize');
   checkOnnxParity = this.method('checkOnnxParity');
   benchModel = this.method('benchModel');
+  benchTraining = this.method('benchTraining');
   startTraining = this.method('startTraining');
   pauseTraining = this.method('pauseTraining');
   resumeTraining = this.method('resumeTraining');

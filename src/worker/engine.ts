@@ -18,13 +18,14 @@ import type { TrainSettings } from '../train/trainer';
 import { TrainingSession, type TrainData, type TrainEvent, type TrainStatus } from './training';
 import { benchKernels, type KernelBenchOptions, type KernelBenchResult } from './bench-kernels';
 import { benchModel, type ModelBenchOptions, type ModelBenchResult } from './bench-model';
+import { benchTraining, type TrainBenchResult } from './bench-train';
 import { onnxParity, type ParityResult } from './peer';
 import { runSelfTest, type SelfTestResult } from './self-test';
 import type { OrtProvider } from '../export/ort-session';
 
 export type EngineEvent =
   | TrainEvent
-  | { kind: 'progress'; task: 'self-test' | 'bench-kernels' | 'bench-model' | 'embed'; done: number; total: number; label: string }
+  | { kind: 'progress'; task: 'self-test' | 'bench-kernels' | 'bench-model' | 'bench-train' | 'embed'; done: number; total: number; label: string }
   | ({ kind: 'load-progress' } & LoadProgress)
   | { kind: 'generate-text'; piece: string }
   | { kind: 'device-lost'; reason: string; message: string; generation: number };
@@ -58,6 +59,7 @@ export interface EngineApi {
   /** Runs a random model exported to ONNX in our engine and in onnxruntime-web; the loaded model is untouched. */
   checkOnnxParity(provider: OrtProvider): Promise<ParityResult>;
   benchModel(opts?: ModelBenchOptions): Promise<ModelBenchResult>;
+  benchTraining(opts?: { steps?: number }): Promise<TrainBenchResult>;
   /** Starts a new training session on the loaded model (the previous session is stopped and dropped). */
   startTraining(settings: TrainSettings, data: TrainData): Promise<TrainStatus>;
   pauseTraining(): Promise<TrainStatus>;
@@ -70,7 +72,7 @@ export interface EngineApi {
 }
 
 /** Method names of EngineApi, checked exhaustive at compile time: the RPC layer is built from it. */
-export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize', 'checkOnnxParity', 'benchModel', 'startTraining', 'pauseTraining', 'resumeTraining', 'stopTraining', 'trainingStatus', 'saveCheckpoint', 'listCheckpoints', 'restoreCheckpoint'] as const satisfies readonly (keyof EngineApi)[];
+export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize', 'checkOnnxParity', 'benchModel', 'benchTraining', 'startTraining', 'pauseTraining', 'resumeTraining', 'stopTraining', 'trainingStatus', 'saveCheckpoint', 'listCheckpoints', 'restoreCheckpoint'] as const satisfies readonly (keyof EngineApi)[];
 type Missing = Exclude<keyof EngineApi, (typeof ENGINE_METHODS)[number]>;
 const _exhaustive: Missing extends never ? true : never = true;
 void _exhaustive;
@@ -167,6 +169,10 @@ export class Engine implements EngineApi {
 
   benchModel(opts: ModelBenchOptions = {}): Promise<ModelBenchResult> {
     return benchModel(this.runtime, opts, (done, total, label) => this.emit({ kind: 'progress', task: 'bench-model', done, total, label }));
+  }
+
+  benchTraining(opts: { steps?: number } = {}): Promise<TrainBenchResult> {
+    return benchTraining(this.runtime, opts, (done, total, label) => this.emit({ kind: 'progress', task: 'bench-train', done, total, label }));
   }
 
   async startTraining(settings: TrainSettings, data: TrainData): Promise<TrainStatus> {
