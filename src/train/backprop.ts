@@ -336,3 +336,50 @@ export async function forwardBackward(
   for (const t of [c.ones, seq, positions, ids, targets, gradWeight]) releaseTensor(ctx, t);
   return ce;
 }
+
+/**
+ * Forward of the first `upTo` layers (hidden state index upTo; 0 = embeddings) keeping tapes, and a
+ * backward that takes d hidden [N, C] and adds the gradients down to the embeddings. For objectives
+ * on hidden states (contrastive alignment). Call `backward` in the same batch, exactly once.
+ */
+export async function hiddenForward(
+  ctx: GpuContext,
+  batch: Batch,
+  tr: Trainable,
+  grads: Map<string, GpuTensor>,
+  s: { B: number; T: number; ids: Uint32Array; lengths: number[] },
+  upTo: number,
+): Promise<{ hidden: GpuTensor; backward(dHidden: GpuTensor): Promise<void> }> {
+  const m = tr.model;
+  const { B, T } = s;
+  const N = B * T;
+  const c: Ctx = { ctx, batch, tr, grads, linears: linearsByName(m), full: tr.mode === 'full', ones: uploadTensor(ctx, new Float32Array(N).fill(1), [1, N], 'ones') };
+  const seq = uploadU32(ctx, Uint32Array.from(s.lengths.flatMap((n) => [0, n])), [B, 2], 'seq');
+  const positions = uploadU32(ctx, Uint32Array.from({ length: N }, (_, i) => i % T), [N], 'positions');
+  const ids = uploadU32(ctx, s.ids, [N], 'input_ids');
+  let x = await embedding(ctx, batch, ids, m.embed, 'embeddings');
+  const tapes: LayerTape[] = [];
+  for (let l = 0; l < upTo; l++) {
+    const { out, tape } = await layerForward(c, l, x, seq, positions, B, T);
+    tapes.push(tape);
+    x = out;
+  }
+  return {
+    hidden: x,
+    async backward(dHidden) {
+      let dx = dHidden;
+      for (let l = upTo - 1; l >= 0; l--) {
+        const dx1 = await mlpBackward(c, l, tapes[l].mlp, dx);
+        if (dx !== dHidden) releaseTensor(ctx, dx);
+        releaseTensor(ctx, tapes[l].mlp.x1);
+        dx = await attentionBackwardBlock(c, l, tapes[l].att, dx1, seq, positions, B, T);
+        releaseTensor(ctx, dx1);
+        releaseTensor(ctx, tapes[l].att.x);
+      }
+      if (c.full) await embeddingBackward(ctx, batch, s.ids, reshape(dx, [N, m.config.hiddenSize]), grads.get(m.embed.name)!);
+      if (dx !== dHidden) releaseTensor(ctx, dx);
+      releaseTensor(ctx, x); // the hidden state handed out (layer upTo's output, or the embeddings)
+      for (const t of [c.ones, seq, positions, ids]) releaseTensor(ctx, t);
+    },
+  };
+}

@@ -97,6 +97,16 @@ describe('Trainer', () => {
     expect(last).toBeLessThan(first);
   });
 
+  it('adds the contrastive objective: its loss is reported and falls', async () => {
+    const tr = await freshTrainer({ steps: 12, warmupSteps: 2, lambdaMap: 0, ntpFraction: 0.5, contrastive: { layer: 1, temperature: 0.1, weight: 1, pairsPerStep: 8 } });
+    const con: number[] = [];
+    for (let i = 0; i < 12; i++) con.push((await tr.step()).lossCon);
+    console.log(`contrastive loss ${con[0].toFixed(3)} -> ${con[11].toFixed(3)}`);
+    expect(con[0]).toBeGreaterThan(0.5);
+    expect(con[11]).toBeLessThan(con[0] * 0.5);
+    await expect(freshTrainer({ contrastive: { layer: 9, temperature: 0.1, weight: 1, pairsPerStep: 8 } })).rejects.toThrow(/hidden state 1\.\.2/);
+  });
+
   it('resuming from a checkpoint gives the same following losses as an uninterrupted run', async () => {
     const straight = await freshTrainer({ steps: 6, warmupSteps: 2 });
     const full: number[] = [];

@@ -2,7 +2,8 @@
 // the global gradient norm read back together (the step's only readback), then AdamW on the GPU.
 // A NaN or Inf in a loss or in the gradient norm stops before the update and restores the sampler,
 // so the last good state is what remains; the step raises TrainingDivergedError.
-//   L = L_ntp + λ_map · L_map, each the mean cross-entropy over its own loss-weighted tokens.
+//   L = L_ntp + λ_map · L_map (+ λ_con · L_con), L_ntp and L_map each the mean cross-entropy over
+//   their own loss-weighted tokens, L_con the optional InfoNCE of contrastive.ts.
 
 import { TrainConfigError, TrainingDivergedError } from '../errors';
 import type { GpuContext, GpuRuntime } from '../gpu/runtime';
@@ -15,6 +16,8 @@ import type { Tokenizer } from '../model/tokenizer';
 import { decayApplies } from '../reference/adamw';
 import { forwardBackward, type StepBatch, type Trainable } from './backprop';
 import { BatchSampler, type Batch, type LangPair, type MixConfig, type ParallelTuple, type SamplerState } from './batching';
+import { contrastiveBatch, contrastiveForwardBackward, type ContrastiveSettings, type SideBatch } from './contrastive';
+import { Rng, type RngState } from './rng';
 import { checkSchedule, learningRate } from './schedule';
 import type { MappingTemplate } from './template';
 import type { HostAdapter } from './merge';
@@ -45,6 +48,8 @@ export interface TrainSettings {
   evalEvery: number;
   /** Recompute each layer's activations in the backward instead of keeping them (less memory, ~1/3 more compute). */
   recomputeActivations?: boolean;
+  /** The optional contrastive objective; absent or weight 0: off. */
+  contrastive?: ContrastiveSettings;
 }
 
 export interface StepEvent {
@@ -52,6 +57,8 @@ export interface StepEvent {
   loss: number;
   lossNtp: number;
   lossMap: number;
+  /** 0 when the contrastive objective is off. */
+  lossCon: number;
   gradNorm: number;
   lr: number;
   tokens: number;
@@ -69,6 +76,8 @@ export interface TrainerCheckpoint {
   step: number;
   settings: TrainSettings;
   sampler: SamplerState;
+  /** Draws of the contrastive pairs. */
+  contrastiveRng: RngState;
   /** Trainable tensors and AdamW moments by parameter name. */
   params: Record<string, Float32Array>;
   m: Record<string, Float32Array>;
@@ -106,6 +115,7 @@ export class Trainer {
     private readonly v: Map<string, GpuTensor>,
     private sampler: BatchSampler,
     private readonly heldOut: BatchSampler | null,
+    private conRng: Rng,
     private readonly data: { train: readonly ParallelTuple[]; tokenizer: Tokenizer },
   ) {}
 
@@ -114,12 +124,20 @@ export class Trainer {
       throw new TrainConfigError(`steps, batchSize and gradAccum must be at least 1 (got ${settings.steps}, ${settings.batchSize}, ${settings.gradAccum}).`, {});
     }
     checkSchedule({ lr: settings.lr, warmupSteps: settings.warmupSteps, totalSteps: settings.steps, minLr: settings.minLr });
+    const con = settings.contrastive;
+    if (con && con.weight > 0) {
+      const L = decoder.config.numLayers;
+      if (!(Number.isInteger(con.layer) && con.layer >= 1 && con.layer <= L)) throw new TrainConfigError(`The contrastive layer must be a hidden state 1..${L}, got ${con.layer}.`, { layer: con.layer });
+      if (!(con.temperature > 0)) throw new TrainConfigError(`The contrastive temperature must be positive, got ${con.temperature}.`, { temperature: con.temperature });
+      if (!(con.pairsPerStep >= 2)) throw new TrainConfigError(`InfoNCE needs at least 2 pairs per step (in-batch negatives), got ${con.pairsPerStep}.`, { pairsPerStep: con.pairsPerStep });
+    }
     const mix: MixConfig = { ntpFraction: settings.ntpFraction, directions: settings.directions, maxLength: settings.maxLength };
     const sampler = new BatchSampler(train, settings.pairs, mix, tokenizer, settings.template, settings.seed);
     const evalSampler = heldOut.length ? new BatchSampler(heldOut, settings.pairs, mix, tokenizer, settings.template, settings.seed + 1) : null;
     return rt.run(async (ctx) => {
       const tr = createTrainable(ctx, decoder, settings.mode, settings.seed);
-      return new Trainer(rt, settings, tr, zerosLike(ctx, tr.params, 'grad'), zerosLike(ctx, tr.params, 'adam_m'), zerosLike(ctx, tr.params, 'adam_v'), sampler, evalSampler, { train, tokenizer });
+      const conRng = new Rng(settings.seed * 3 + 1);
+      return new Trainer(rt, settings, tr, zerosLike(ctx, tr.params, 'grad'), zerosLike(ctx, tr.params, 'adam_m'), zerosLike(ctx, tr.params, 'adam_v'), sampler, evalSampler, conRng, { train, tokenizer });
     });
   }
 
@@ -131,20 +149,22 @@ export class Trainer {
   async step(): Promise<StepEvent> {
     const s = this.settings;
     const stepNo = this.stepCount + 1;
-    const before = this.sampler.state();
+    const before = { sampler: this.sampler.state(), con: this.conRng.state() };
     const micro = Array.from({ length: s.gradAccum }, () => this.sampler.next(s.batchSize));
+    const con = s.contrastive && s.contrastive.weight > 0 ? s.contrastive : null;
+    const conPairs = con ? contrastiveBatch(this.data.tokenizer, this.data.train, s.pairs[(stepNo - 1) % s.pairs.length], con.pairsPerStep, this.conRng, s.maxLength) : null;
     const sums = { ntp: micro.reduce((a, b) => a + b.weightSums.ntp, 0), map: micro.reduce((a, b) => a + b.weightSums.map, 0) };
     const tokens = micro.reduce((a, b) => a + b.lengths.reduce((x, y) => x + y, 0), 0);
     const lr = learningRate(stepNo, { lr: s.lr, warmupSteps: s.warmupSteps, totalSteps: s.steps, minLr: s.minLr });
     const t0 = performance.now();
     return this.rt.run(async (ctx) => {
-      const { losses, normSq, normTotal } = await this.gradients(ctx, micro, sums);
-      const lossNtp = losses[0];
-      const lossMap = losses[1];
-      const loss = lossNtp + s.lambdaMap * lossMap;
+      const { losses, normSq, normTotal } = await this.gradients(ctx, micro, sums, con && conPairs ? { settings: con, pairs: conPairs } : null);
+      const [lossNtp, lossMap, lossCon] = losses;
+      const loss = lossNtp + s.lambdaMap * lossMap + (con ? con.weight * lossCon : 0);
       if (![loss, normSq].every(Number.isFinite)) {
         releaseTensor(ctx, normTotal);
-        this.sampler = BatchSampler.restore(this.data.train, s.pairs, { ntpFraction: s.ntpFraction, directions: s.directions, maxLength: s.maxLength }, this.data.tokenizer, s.template, before);
+        this.sampler = BatchSampler.restore(this.data.train, s.pairs, { ntpFraction: s.ntpFraction, directions: s.directions, maxLength: s.maxLength }, this.data.tokenizer, s.template, before.sampler);
+        this.conRng = Rng.fromState(before.con);
         throw new TrainingDivergedError(
           `Training diverged at step ${stepNo}: loss ${loss}, gradient norm ${Math.sqrt(normSq)}. The step was not applied; weights and optimizer state are those of step ${this.stepCount}. Lower the learning rate or enable gradient clipping.`,
           { step: stepNo, loss, gradNorm: Math.sqrt(normSq) },
@@ -167,12 +187,12 @@ export class Trainer {
       releaseTensor(ctx, normTotal);
       this.stepCount = stepNo;
       const ms = performance.now() - t0;
-      return { step: stepNo, loss, lossNtp, lossMap, gradNorm: Math.sqrt(normSq), lr, tokens, ms, tokensPerSecond: (tokens / ms) * 1000 };
+      return { step: stepNo, loss, lossNtp, lossMap, lossCon, gradNorm: Math.sqrt(normSq), lr, tokens, ms, tokensPerSecond: (tokens / ms) * 1000 };
     });
   }
 
-  /** Gradients of the micro-batches summed into this.grads; loss terms and Σ grad² read back together. */
-  private async gradients(ctx: GpuContext, micro: Batch[], sums: { ntp: number; map: number }) {
+  /** Gradients of the micro-batches (and the contrastive pairs) summed into this.grads; loss terms and Σ grad² read back together. */
+  private async gradients(ctx: GpuContext, micro: Batch[], sums: { ntp: number; map: number }, con: { settings: ContrastiveSettings; pairs: { a: SideBatch; b: SideBatch } } | null) {
     zeroFill(ctx, this.grads);
     const lossBuf = uploadTensor(ctx, new Float32Array(2), [1, 2], 'losses');
     const slots = uploadTensor(ctx, new Float32Array(this.grads.size), [1, this.grads.size], 'grad_norm_slots');
@@ -187,14 +207,18 @@ export class Trainer {
       releaseTensor(ctx, report);
     }
     this.injectNaN = false;
+    const conLoss = con ? await contrastiveForwardBackward(ctx, batch, this.tr, this.grads, con.pairs, con.settings) : null;
     let i = 0;
     for (const g of this.grads.values()) await sumSquares(ctx, batch, g, slots, i++);
     const normTotal = await rowSum(ctx, batch, slots, 'grad_norm_sq');
     const readLoss = batch.read(lossBuf.buffer.buffer, 8);
     const readNorm = batch.read(normTotal.buffer.buffer, 4);
+    const readCon = conLoss ? batch.read(conLoss.buffer.buffer, 4) : null;
     await batch.submit();
-    const losses = new Float32Array(await readLoss);
+    const [ntp, map] = new Float32Array(await readLoss);
+    const losses = [ntp, map, readCon ? new Float32Array(await readCon)[0] : 0];
     const normSq = new Float32Array(await readNorm)[0];
+    if (conLoss) releaseTensor(ctx, conLoss);
     releaseTensor(ctx, lossBuf);
     releaseTensor(ctx, slots);
     return { losses, normSq, normTotal };
@@ -237,7 +261,15 @@ export class Trainer {
         for (const [name, t] of m) out[name] = await readTensor(ctx, t);
         return out;
       };
-      return { step: this.stepCount, settings: this.settings, sampler: this.sampler.state(), params: await read(this.tr.params), m: await read(this.m), v: await read(this.v) };
+      return {
+        step: this.stepCount,
+        settings: this.settings,
+        sampler: this.sampler.state(),
+        contrastiveRng: this.conRng.state(),
+        params: await read(this.tr.params),
+        m: await read(this.m),
+        v: await read(this.v),
+      };
     });
   }
 
@@ -256,6 +288,7 @@ export class Trainer {
   async restore(ck: TrainerCheckpoint): Promise<void> {
     const s = this.settings;
     this.sampler = BatchSampler.restore(this.data.train, s.pairs, { ntpFraction: s.ntpFraction, directions: s.directions, maxLength: s.maxLength }, this.data.tokenizer, s.template, ck.sampler);
+    this.conRng = Rng.fromState(ck.contrastiveRng);
     await this.rt.run(async (ctx) => {
       for (const [map, saved] of [[this.tr.params, ck.params], [this.m, ck.m], [this.v, ck.v]] as const) {
         for (const [name, t] of map) {
