@@ -71,6 +71,11 @@ export class TrainingDivergedError extends AlignScopeError {
   override name = 'TrainingDivergedError';
 }
 
+/** A parallel-corpus file cannot be read at all (header, language codes, file names); `data.file` names it. Bad data lines are reported, not thrown. */
+export class CorpusFormatError extends AlignScopeError {
+  override name = 'CorpusFormatError';
+}
+
 /** Every error class that may be rebuilt from `{ name, message, data }` after crossing a worker boundary. */
 const KNOWN = {
   AlignScopeError,
@@ -85,6 +90,7 @@ const KNOWN = {
   TrainConfigError,
   GpuValidationError,
   TrainingDivergedError,
+  CorpusFormatError,
 } satisfies Record<string, new (message: string, data?: ErrorData) => AlignScopeError>;
 
 export interface SerializedError {
