@@ -2,19 +2,30 @@
 //
 //   alignscope generate --model DIR "prompt"      greedy (or --temperature/--top-k) continuation
 //   alignscope embed --model DIR "s1" "s2" ...     one vector per sentence per layer (--json)
+//   alignscope train --model DIR --data FILE ...   fine-tune; a JSONL log of step and eval events
 // --model takes a folder (config.json, tokenizer.json, model.safetensors or model.onnx) or
 // random[:SEED] for the random tiny test model. Errors print their name and what to do; exit 1.
 
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { WeightQuant } from '../model/decoder';
 import { nodeGpu } from '../gpu/node-gpu';
 import { Engine, type ModelSourceSpec } from '../worker/engine';
+import { readCorpusFile } from '../data/read';
+import { splitCorpus } from '../data/splits';
+import type { LinearName } from '../model/weights';
+import type { LangPair } from '../train/batching';
+import { defaultTrainSettings } from '../train/defaults';
+import type { TrainMode } from '../train/trainable';
 import { dirFiles } from './dir-source';
 
 const USAGE = `usage:
   alignscope generate --model DIR|random[:SEED] [--quant q4|q8|f32] [--max-new-tokens N] [--temperature T] [--top-k K] [--seed S] [--json] PROMPT
-  alignscope embed    --model DIR|random[:SEED] [--quant q4|q8|f32] [--layers all|0,2,4] [--pooling mean|last] [--file FILE] [--json] [SENTENCE ...]`;
+  alignscope embed    --model DIR|random[:SEED] [--quant q4|q8|f32] [--layers all|0,2,4] [--pooling mean|last] [--file FILE] [--json] [SENTENCE ...]
+  alignscope train    --model DIR|random[:SEED] --data FILE.tsv|FILE.jsonl [--pairs en-zh,en-cs] [--steps N] [--mode full|lora]
+                      [--lr X] [--lambda-map X] [--lambda-con X --con-layer L] [--ntp-fraction X] [--batch-size N] [--grad-accum N]
+                      [--rank R --alpha A --targets q,v] [--eval-every K] [--seed S] [--log FILE.jsonl]
+                      (full fine-tuning loads the model as f32; LoRA keeps --quant)`;
 
 const OPTIONS = {
   model: { type: 'string' },
@@ -26,6 +37,22 @@ const OPTIONS = {
   layers: { type: 'string', default: 'all' },
   pooling: { type: 'string', default: 'mean' },
   file: { type: 'string' },
+  data: { type: 'string' },
+  pairs: { type: 'string' },
+  steps: { type: 'string', default: '60' },
+  mode: { type: 'string', default: 'lora' },
+  lr: { type: 'string' },
+  'lambda-map': { type: 'string', default: '1' },
+  'lambda-con': { type: 'string', default: '0' },
+  'con-layer': { type: 'string' },
+  'ntp-fraction': { type: 'string', default: '0.5' },
+  'batch-size': { type: 'string', default: '8' },
+  'grad-accum': { type: 'string', default: '1' },
+  rank: { type: 'string', default: '8' },
+  alpha: { type: 'string', default: '16' },
+  targets: { type: 'string', default: 'q,v' },
+  'eval-every': { type: 'string', default: '10' },
+  log: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -58,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const engine = new Engine(() => nodeGpu(), { resolveSource: (s) => (s.kind === 'dir' ? dirFiles(s.path) : null) });
   try {
+    if (command === 'train') return await train(engine, values);
     const info = await engine.loadModel(sourceOf(values.model), { quant: quantOf(values.quant) });
     if (!values.json) console.error(`loaded ${info.name}: ${info.architecture}, ${(info.parameters / 1e6).toFixed(2)}M parameters, ${info.quant}`);
     if (command === 'generate') {
@@ -95,6 +123,59 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     engine.dispose();
   }
+}
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+async function train(engine: Engine, values: Values): Promise<number> {
+  if (!values.data) throw new UsageError('--data FILE is required (a .tsv or .jsonl parallel corpus)');
+  const report = readCorpusFile(values.data, readFileSync(values.data, 'utf8'));
+  for (const p of report.problems) console.error(`${p.file}:${p.line}: ${p.message} (line skipped)`);
+  const { corpus } = report;
+  const split = splitCorpus(corpus, { train: 0.7, dev: 0.1, test: 0.2 }, 0);
+  const pick = (ix: number[]) => ix.map((i) => corpus.tuples[i]);
+  const pairs: LangPair[] = (values.pairs ?? `${corpus.languages[0]}-${corpus.languages[1]}`).split(',').map((p) => {
+    const [a, b] = p.split('-');
+    if (!a || !b) throw new UsageError(`--pairs takes pairs like en-zh,en-cs; got ${p}`);
+    return [a, b];
+  });
+  const mode: TrainMode =
+    values.mode === 'full'
+      ? { kind: 'full' }
+      : values.mode === 'lora'
+        ? { kind: 'lora', rank: int('rank', values.rank), alpha: int('alpha', values.alpha), targets: values.targets.split(',') as LinearName[] }
+        : (() => {
+            throw new UsageError(`--mode must be full or lora, not ${values.mode}`);
+          })();
+  const info = await engine.loadModel(sourceOf(values.model), { quant: mode.kind === 'full' ? 'f32' : quantOf(values.quant) });
+  const settings = defaultTrainSettings(mode, pairs, int('steps', values.steps));
+  const lambdaCon = int('lambda-con', values['lambda-con']);
+  Object.assign(settings, {
+    lambdaMap: int('lambda-map', values['lambda-map']),
+    ntpFraction: int('ntp-fraction', values['ntp-fraction']),
+    batchSize: int('batch-size', values['batch-size']),
+    gradAccum: int('grad-accum', values['grad-accum']),
+    evalEvery: int('eval-every', values['eval-every']),
+    seed: int('seed', values.seed),
+    ...(values.lr ? { lr: int('lr', values.lr), minLr: int('lr', values.lr) / 10 } : {}),
+    ...(lambdaCon > 0
+      ? { contrastive: { layer: values['con-layer'] ? int('con-layer', values['con-layer']) : Math.ceil(info.config.numLayers / 2), temperature: 0.1, weight: lambdaCon, pairsPerStep: 8 } }
+      : {}),
+  });
+  const log = values.log ? createWriteStream(values.log) : null;
+  const write = (o: unknown) => (log ? log.write(`${JSON.stringify(o)}\n`) : process.stdout.write(`${JSON.stringify(o)}\n`));
+  engine.onEvent((e) => {
+    if (e.kind === 'train-steps') for (const s of e.steps) write({ kind: 'step', ...s });
+    if (e.kind === 'train-eval') write({ kind: 'eval', step: e.step, lossNtp: e.lossNtp, lossMap: e.lossMap });
+    if (e.kind === 'train-steps' && log) process.stderr.write(`\rstep ${e.steps[e.steps.length - 1].step}/${settings.steps} loss ${e.steps[e.steps.length - 1].loss.toFixed(4)}`);
+  });
+  console.error(`training ${info.name} (${mode.kind}) on ${split.train.length} tuples, held out ${split.dev.length}; pairs ${pairs.map((p) => p.join('-')).join(', ')}`);
+  await engine.startTraining(settings, { train: pick(split.train), heldOut: pick(split.dev) });
+  const end = await engine.trainingSession!.settled();
+  await new Promise<void>((r) => (log ? log.end(r) : r()));
+  if (end.error) console.error(`\nalignscope: ${end.error.name}: ${end.error.message}`);
+  else console.error(`\n${end.state} at step ${end.step}`);
+  return end.state === 'finished' ? 0 : 1;
 }
 
 main(process.argv.slice(2)).then(

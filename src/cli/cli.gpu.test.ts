@@ -1,0 +1,41 @@
+// The CLI as a user runs it: `npx alignscope ...` is bin/alignscope.mjs, a real Node process on Dawn.
+
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const BIN = new URL('../../bin/alignscope.mjs', import.meta.url).pathname;
+const cli = (...args: string[]) => run(process.execPath, [BIN, ...args], { timeout: 120_000, maxBuffer: 64 << 20 });
+
+describe('npx alignscope', () => {
+  it('generate --json: a deterministic greedy continuation', async () => {
+    const a = JSON.parse((await cli('generate', '--model', 'random:1', '--max-new-tokens', '8', '--json', 'Hello')).stdout);
+    const b = JSON.parse((await cli('generate', '--model', 'random:1', '--max-new-tokens', '8', '--json', 'Hello')).stdout);
+    expect(a.prompt).toBe('Hello');
+    expect(a.tokens).toHaveLength(8);
+    expect(b.tokens).toEqual(a.tokens);
+  });
+
+  it('embed --json: one vector per sentence per requested layer', async () => {
+    const out = JSON.parse((await cli('embed', '--model', 'random:2', '--layers', '0,2', '--pooling', 'last', '--json', 'The cat sleeps.', 'Kočka spí.')).stdout);
+    expect(out.dim).toBe(64);
+    expect(Object.keys(out.layers)).toEqual(['0', '2']);
+    expect(out.layers['2']).toHaveLength(2);
+    expect(out.layers['2'][1]).toHaveLength(64);
+  });
+
+  it('train writes a JSONL log of evaluations and steps; a bad option is a usage error (exit 2)', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'alignscope-cli-')), 'train.jsonl');
+    await cli('train', '--model', 'random:1', '--data', 'public/data/sample.tsv', '--pairs', 'en-cs', '--mode', 'full', '--steps', '3', '--eval-every', '3', '--log', log);
+    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => `${l.kind}${l.step}`)).toEqual(['eval0', 'step1', 'step2', 'step3', 'eval3']);
+    for (const l of lines.filter((x) => x.kind === 'step')) expect(Number.isFinite(l.loss) && l.lossMap > 0 && l.tokensPerSecond > 0).toBe(true);
+    const bad = await cli('train', '--model', 'random:1', '--data', 'public/data/sample.tsv', '--mode', 'half').catch((e: { code: number; stderr: string }) => e);
+    expect((bad as { code: number }).code).toBe(2);
+    expect((bad as { stderr: string }).stderr).toMatch(/--mode must be full or lora/);
+  });
+});
