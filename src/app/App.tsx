@@ -1,18 +1,26 @@
 // The app shell: header, then the panels that work today. Before the engine answers it shows a
 // starting state; without WebGPU it shows the page that says how to get it.
 
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useGpuStore } from '../store/gpu';
+import { useModelStore } from '../store/model';
 import { GpuPanel } from '../ui/GpuPanel';
 import { ModelPanel } from '../ui/ModelPanel';
 import { NoWebGpu } from '../ui/NoWebGpu';
 import { engine } from './engine';
 
+// Loaded with the first model (it brings the charting library), not with the page.
+const TrainPanel = lazy(() => import('../ui/TrainPanel').then((m) => ({ default: m.TrainPanel })));
+
+type Tab = 'model' | 'train' | 'gpu';
+const TAB_TITLES: Record<Tab, string> = { model: 'Model', train: 'Train', gpu: 'GPU' };
+
 export function App() {
   const status = useGpuStore((s) => s.status);
   const error = useGpuStore((s) => s.error);
   const start = useGpuStore((s) => s.start);
-  const [tab, setTab] = useState<'model' | 'gpu'>('model');
+  const info = useModelStore((s) => s.info);
+  const [tab, setTab] = useState<Tab>('model');
   useEffect(() => {
     void start(engine);
   }, [start]);
@@ -38,9 +46,10 @@ export function App() {
         {status === 'ready' && (
           <>
             <nav className="tabs" role="tablist">
-              {(['model', 'gpu'] as const).map((t) => (
+              {/* Train needs a loaded model, so its tab appears with the first one. */}
+              {(info ? (['model', 'train', 'gpu'] as const) : (['model', 'gpu'] as const)).map((t) => (
                 <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
-                  {t === 'model' ? 'Model' : 'GPU'}
+                  {TAB_TITLES[t]}
                 </button>
               ))}
             </nav>
@@ -48,6 +57,13 @@ export function App() {
             <div hidden={tab !== 'model'}>
               <ModelPanel engine={engine} />
             </div>
+            {info && (
+              <div hidden={tab !== 'train'}>
+                <Suspense fallback={<p className="status">Loading the Train panel…</p>}>
+                  <TrainPanel engine={engine} info={info} />
+                </Suspense>
+              </div>
+            )}
             <div hidden={tab !== 'gpu'}>
               <GpuPanel engine={engine} />
             </div>

@@ -1,0 +1,86 @@
+// The training charts as data: which series each draws, how its values print, and the short
+// explanation beside it (what it shows, how to read it). TrainCharts renders these records.
+
+/** One point of the charts: a training step, and at evaluation steps the held-out losses. */
+export interface ChartRow {
+  step: number;
+  loss?: number;
+  lossNtp?: number;
+  lossMap?: number;
+  evalNtp?: number;
+  evalMap?: number;
+  gradNorm?: number;
+  lr?: number;
+  tokensPerSecond?: number;
+}
+
+export interface SeriesSpec {
+  key: Exclude<keyof ChartRow, 'step'>;
+  label: string;
+  color: string;
+  /** Evaluation series: dashed, with a dot at each evaluation. */
+  evaluation?: boolean;
+}
+
+export interface ChartSpec {
+  id: 'loss' | 'gradNorm' | 'throughput' | 'lr';
+  title: string;
+  series: SeriesSpec[];
+  format: (v: number) => string;
+  /** Spans the whole row (the loss, which the others explain). */
+  wide?: boolean;
+  explain: { shows: string; read: string };
+}
+
+const fixed = (digits: number) => (v: number) => v.toFixed(digits);
+
+export const CHART_SPECS: ChartSpec[] = [
+  {
+    id: 'loss',
+    title: 'Loss',
+    series: [
+      { key: 'loss', label: 'total', color: '#1d1d1f' },
+      { key: 'lossNtp', label: 'NTP', color: '#2f5bd3' },
+      { key: 'lossMap', label: 'mapping', color: '#c2571a' },
+      { key: 'evalNtp', label: 'held-out NTP', color: '#2f5bd3', evaluation: true },
+      { key: 'evalMap', label: 'held-out mapping', color: '#c2571a', evaluation: true },
+    ],
+    format: fixed(2),
+    wide: true,
+    explain: {
+      shows:
+        'Cross-entropy per step, in nats per token. NTP: predicting each next token of single sentences. Mapping: the cross-entropy of the target sentence given the source sentence and the language tags (or prompt). Total = NTP + λ · mapping. Dashed with dots: the same two losses on the held-out tuples, at step 0 and at each evaluation.',
+      read: 'Each step sees a different batch, so the solid lines are noisy: watch their trend. λ weighs mapping against NTP in what the optimizer follows. Held-out losses falling with the training ones mean the model generalises to unseen sentences; held-out rising while training falls means it memorises the training tuples.',
+    },
+  },
+  {
+    id: 'gradNorm',
+    title: 'Gradient norm',
+    series: [{ key: 'gradNorm', label: 'grad norm', color: '#6b4fbb' }],
+    format: fixed(3),
+    explain: {
+      shows: 'The global L2 norm of the gradient of the total loss over every trainable tensor, before clipping.',
+      read: 'Large at first, settling as training finds its way. Above “Max grad norm” the update is scaled down to it, so spikes cannot throw the weights far; frequent spikes or a steady climb suggest a lower learning rate.',
+    },
+  },
+  {
+    id: 'throughput',
+    title: 'Tokens per second',
+    series: [{ key: 'tokensPerSecond', label: 'tokens/s', color: '#1d7a46' }],
+    format: (v) => (v >= 100 ? v.toFixed(0) : v.toFixed(1)),
+    explain: {
+      shows: 'Real (unpadded) tokens of each step divided by its time: forward, backward and the AdamW update on this GPU.',
+      read: 'The first steps are slower while shaders compile. Longer examples and bigger batches raise it until the GPU is busy; dips are other work on the GPU (evaluation, a checkpoint, another tab).',
+    },
+  },
+  {
+    id: 'lr',
+    title: 'Learning rate',
+    series: [{ key: 'lr', label: 'learning rate', color: '#8a6d00' }],
+    format: (v) => v.toExponential(1),
+    explain: {
+      shows: 'The learning rate each step used: a linear warmup to the peak, then a half cosine down to the minimum at the last step.',
+      read: 'A plan, not a measurement: compare it with the loss. If the loss jumps when the peak is reached, the peak is too high; if it is still falling steeply at the end, more steps would help.',
+    },
+  },
+];
