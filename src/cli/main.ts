@@ -3,6 +3,7 @@
 //   alignscope generate --model DIR "prompt"      greedy (or --temperature/--top-k) continuation
 //   alignscope embed --model DIR "s1" "s2" ...     one vector per sentence per layer (--json)
 //   alignscope train --model DIR --data FILE ...   fine-tune; a JSONL log of step and eval events
+//   alignscope analyze --model DIR --data FILE --langs en,zh,cs   alignment metrics per layer and pair
 // --model takes a folder (config.json, tokenizer.json, model.safetensors or model.onnx) or
 // random[:SEED] for the random tiny test model. Errors print their name and what to do; exit 1.
 
@@ -25,7 +26,9 @@ const USAGE = `usage:
   alignscope train    --model DIR|random[:SEED] --data FILE.tsv|FILE.jsonl [--pairs en-zh,en-cs] [--steps N] [--mode full|lora]
                       [--lr X] [--lambda-map X] [--lambda-con X --con-layer L] [--ntp-fraction X] [--batch-size N] [--grad-accum N]
                       [--rank R --alpha A --targets q,v] [--eval-every K] [--seed S] [--log FILE.jsonl]
-                      (full fine-tuning loads the model as f32; LoRA keeps --quant)`;
+                      (full fine-tuning loads the model as f32; LoRA keeps --quant)
+  alignscope analyze  --model DIR|random[:SEED] --data FILE --langs en,zh,cs [--layers all|0,2,4] [--split test|dev|train|all]
+                      [--pooling mean|last] [--no-centre] [--resamples N] [--json]`;
 
 const OPTIONS = {
   model: { type: 'string' },
@@ -53,6 +56,10 @@ const OPTIONS = {
   targets: { type: 'string', default: 'q,v' },
   'eval-every': { type: 'string', default: '10' },
   log: { type: 'string' },
+  langs: { type: 'string' },
+  split: { type: 'string', default: 'test' },
+  'no-centre': { type: 'boolean', default: false },
+  resamples: { type: 'string', default: '1000' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -86,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
   const engine = new Engine(() => nodeGpu(), { resolveSource: (s) => (s.kind === 'dir' ? dirFiles(s.path) : null) });
   try {
     if (command === 'train') return await train(engine, values);
+    if (command === 'analyze') return await analyze(engine, values);
     const info = await engine.loadModel(sourceOf(values.model), { quant: quantOf(values.quant) });
     if (!values.json) console.error(`loaded ${info.name}: ${info.architecture}, ${(info.parameters / 1e6).toFixed(2)}M parameters, ${info.quant}`);
     if (command === 'generate') {
@@ -127,13 +135,47 @@ async function main(argv: string[]): Promise<number> {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-async function train(engine: Engine, values: Values): Promise<number> {
+/** The corpus of --data with its 70/10/20 split (the shipped corpus's fixed split is exactly this). */
+function readData(values: Values) {
   if (!values.data) throw new UsageError('--data FILE is required (a .tsv or .jsonl parallel corpus)');
   const report = readCorpusFile(values.data, readFileSync(values.data, 'utf8'));
   for (const p of report.problems) console.error(`${p.file}:${p.line}: ${p.message} (line skipped)`);
   const { corpus } = report;
   const split = splitCorpus(corpus, { train: 0.7, dev: 0.1, test: 0.2 }, 0);
   const pick = (ix: number[]) => ix.map((i) => corpus.tuples[i]);
+  return { corpus, split, pick };
+}
+
+async function analyze(engine: Engine, values: Values): Promise<number> {
+  const { corpus, split, pick } = readData(values);
+  const langs = (values.langs ?? corpus.languages.join(',')).split(',');
+  const missing = langs.filter((l) => !corpus.languages.includes(l));
+  if (missing.length) throw new UsageError(`--langs: ${missing.join(', ')} not in the corpus (${corpus.languages.join(', ')})`);
+  const which = values.split;
+  if (which !== 'all' && which !== 'train' && which !== 'dev' && which !== 'test') throw new UsageError(`--split must be test, dev, train or all, not ${which}`);
+  const tuples = which === 'all' ? corpus.tuples : pick(split[which]);
+  const pooling = values.pooling === 'last' ? 'last' : values.pooling === 'mean' ? 'mean' : null;
+  if (!pooling) throw new UsageError(`--pooling must be mean or last, not ${values.pooling}`);
+  const info = await engine.loadModel(sourceOf(values.model), { quant: quantOf(values.quant) });
+  if (!values.json) engine.onEvent((e) => e.kind === 'progress' && e.task === 'analyze' && process.stderr.write(`\r${e.label} (${e.done}/${e.total})   `));
+  const layers = values.layers === 'all' ? 'all' : values.layers.split(',').map((v) => int('layers', v));
+  const r = await engine.analyze({ tuples, languages: langs, layers, pooling, centre: !values['no-centre'], resamples: int('resamples', values.resamples), seed: 0 });
+  if (values.json) {
+    console.log(JSON.stringify({ model: info.name, data: values.data, split: which, n: r.n, pooling: r.pooling, centre: r.centre, rows: r.rows }));
+    return 0;
+  }
+  process.stderr.write('\n');
+  console.log(`${info.name}: ${r.n} ${which} tuples, ${r.pooling} pooling, ${r.centre ? 'centred' : 'not centred'}; LAC [95% bootstrap interval]`);
+  console.log('layer'.padEnd(7) + 'pair'.padEnd(8) + 'LAC'.padStart(8) + '  interval'.padEnd(20) + 'MEXA'.padStart(7) + 'P@1 a→b'.padStart(9) + 'P@1 b→a'.padStart(9) + 'cos'.padStart(7));
+  for (const x of r.rows) {
+    const f = (v: number) => v.toFixed(3);
+    console.log(String(x.layer).padEnd(7) + `${x.a}-${x.b}`.padEnd(8) + f(x.lac).padStart(8) + `  [${f(x.lacLow)}, ${f(x.lacHigh)}]`.padEnd(20) + f(x.mexa).padStart(7) + f(x.p1AtoB).padStart(9) + f(x.p1BtoA).padStart(9) + f(x.meanCosine).padStart(7));
+  }
+  return 0;
+}
+
+async function train(engine: Engine, values: Values): Promise<number> {
+  const { corpus, split, pick } = readData(values);
   const pairs: LangPair[] = (values.pairs ?? `${corpus.languages[0]}-${corpus.languages[1]}`).split(',').map((p) => {
     const [a, b] = p.split('-');
     if (!a || !b) throw new UsageError(`--pairs takes pairs like en-zh,en-cs; got ${p}`);

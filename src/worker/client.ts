@@ -49,6 +49,9 @@ export class WorkerEngine implements EngineApi {
   saveCheckpoint = this.method('saveCheckpoint');
   listCheckpoints = this.method('listCheckpoints');
   restoreCheckpoint = this.method('restoreCheckpoint');
+  analyze = this.method('analyze');
+  projectEmbeddings = this.method('projectEmbeddings');
+  nearestNeighbours = this.method('nearestNeighbours');
 
   onEvent(listener: EngineListener): () => void {
     this.listeners.add(listener);

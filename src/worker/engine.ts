@@ -18,6 +18,8 @@ import type { TrainSettings } from '../train/trainer';
 import { TrainingSession, type TrainData, type TrainEvent, type TrainStatus } from './training';
 import { benchKernels, type KernelBenchOptions, type KernelBenchResult } from './bench-kernels';
 import { benchModel, type ModelBenchOptions, type ModelBenchResult } from './bench-model';
+import type { ProjectionMethod } from '../align/projection';
+import { AnalysisSession, type AnalysisResult, type AnalyzeRequest, type Neighbour, type ProjectionResult } from './analysis';
 import { benchTraining, type TrainBenchResult } from './bench-train';
 import { onnxParity, type ParityResult } from './peer';
 import { runSelfTest, type SelfTestResult } from './self-test';
@@ -25,7 +27,7 @@ import type { OrtProvider } from '../export/ort-session';
 
 export type EngineEvent =
   | TrainEvent
-  | { kind: 'progress'; task: 'self-test' | 'bench-kernels' | 'bench-model' | 'bench-train' | 'embed'; done: number; total: number; label: string }
+  | { kind: 'progress'; task: 'self-test' | 'bench-kernels' | 'bench-model' | 'bench-train' | 'embed' | 'analyze' | 'project'; done: number; total: number; label: string }
   | ({ kind: 'load-progress' } & LoadProgress)
   | { kind: 'generate-text'; piece: string }
   | { kind: 'device-lost'; reason: string; message: string; generation: number };
@@ -69,10 +71,16 @@ export interface EngineApi {
   saveCheckpoint(label?: string): Promise<CheckpointInfo>;
   listCheckpoints(): Promise<CheckpointInfo[]>;
   restoreCheckpoint(id: string): Promise<TrainStatus>;
+  /** Alignment metrics for every layer and language pair (streams `analyze` progress). */
+  analyze(req: AnalyzeRequest): Promise<AnalysisResult>;
+  /** A 2-D map of one layer of the last analysis. */
+  projectEmbeddings(layer: number, method: ProjectionMethod, seed?: number): Promise<ProjectionResult>;
+  /** Nearest sentences (all chosen languages) to one sentence at one layer of the last analysis. */
+  nearestNeighbours(layer: number, language: string, index: number, k: number): Promise<Neighbour[]>;
 }
 
 /** Method names of EngineApi, checked exhaustive at compile time: the RPC layer is built from it. */
-export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize', 'checkOnnxParity', 'benchModel', 'benchTraining', 'startTraining', 'pauseTraining', 'resumeTraining', 'stopTraining', 'trainingStatus', 'saveCheckpoint', 'listCheckpoints', 'restoreCheckpoint'] as const satisfies readonly (keyof EngineApi)[];
+export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize', 'checkOnnxParity', 'benchModel', 'benchTraining', 'startTraining', 'pauseTraining', 'resumeTraining', 'stopTraining', 'trainingStatus', 'saveCheckpoint', 'listCheckpoints', 'restoreCheckpoint', 'analyze', 'projectEmbeddings', 'nearestNeighbours'] as const satisfies readonly (keyof EngineApi)[];
 type Missing = Exclude<keyof EngineApi, (typeof ENGINE_METHODS)[number]>;
 const _exhaustive: Missing extends never ? true : never = true;
 void _exhaustive;
@@ -92,6 +100,7 @@ export class Engine implements EngineApi {
   private readonly resolveSource: EngineOptions['resolveSource'];
   private model: Model | null = null;
   private training: TrainingSession | null = null;
+  private readonly analysis: AnalysisSession;
   private readonly checkpoints: CheckpointStore;
 
   constructor(gpu: () => GPU | undefined, opts: EngineOptions = {}) {
@@ -104,6 +113,7 @@ export class Engine implements EngineApi {
         this.emit({ kind: 'device-lost', ...info });
       },
     });
+    this.analysis = new AnalysisSession(this.runtime);
   }
 
   onEvent(listener: EngineListener): () => void {
@@ -137,6 +147,13 @@ export class Engine implements EngineApi {
     this.emit({ kind: 'load-progress', stage: 'upload', file: host.weightsFile, loaded: 1, total: 1 });
     const old = this.model;
     this.model = model;
+    // A training session belongs to the model it was started on: end it with that model.
+    if (this.training) {
+      await this.training.stop();
+      await this.training.release();
+      this.training = null;
+      this.emit({ kind: 'train-status', state: 'idle', step: 0, steps: 0, trainableParameters: 0, error: null });
+    }
     await old?.release();
     return model.info;
   }
@@ -212,6 +229,18 @@ export class Engine implements EngineApi {
 
   async restoreCheckpoint(id: string): Promise<TrainStatus> {
     return this.session().restoreCheckpoint(id);
+  }
+
+  async analyze(req: AnalyzeRequest): Promise<AnalysisResult> {
+    return this.analysis.analyze(this.loaded(), req, (done, total, label) => this.emit({ kind: 'progress', task: 'analyze', done, total, label }));
+  }
+
+  async projectEmbeddings(layer: number, method: ProjectionMethod, seed = 1): Promise<ProjectionResult> {
+    return this.analysis.project(layer, method, seed, (done, total, label) => this.emit({ kind: 'progress', task: 'project', done, total, label }));
+  }
+
+  async nearestNeighbours(layer: number, language: string, index: number, k: number): Promise<Neighbour[]> {
+    return this.analysis.neighbours(layer, language, index, k);
   }
 
   /** The running session, for tests that wait for it to settle. */
