@@ -54,6 +54,8 @@ export interface GenerateResult {
 
 export interface EmbedResult {
   layers: number[];
+  /** Sentences cut to the model's context. */
+  truncated: number;
   /** Per layer: [n, C] row-major, one row per sentence. */
   vectors: Float32Array[];
   dim: number;
@@ -187,11 +189,17 @@ export class Model {
     });
   }
 
-  /** One vector per sentence per layer: hidden states pooled over the sentence's tokens. */
+  /**
+   * One vector per sentence per layer: hidden states pooled over the sentence's tokens. A sentence
+   * longer than the model's context is cut to it (`truncated` counts them).
+   */
   embed(sentences: string[], opts: { layers: number[]; pooling: Pooling }, onBatch?: (done: number, total: number) => void): Promise<EmbedResult> {
     const C = this.config.hiddenSize;
     for (const l of opts.layers) if (!(l >= 0 && l <= this.config.numLayers)) throw new ShapeError(`Layer ${l} does not exist: hidden states run from 0 (embeddings) to ${this.config.numLayers}.`, { layer: l });
-    const ids = sentences.map((s) => this.tokenizer.encode(s, { addBos: false }));
+    const P = Math.min(this.config.maxPositions, this.gpu.rope.cos.shape[0]);
+    const full = sentences.map((s) => this.tokenizer.encode(s, { addBos: false }));
+    const truncated = full.filter((t) => t.length > P).length;
+    const ids = full.map((t) => t.slice(0, P));
     const empty = ids.findIndex((t) => t.length === 0);
     if (empty >= 0) throw new ShapeError(`Sentence ${empty + 1} is empty: nothing to embed.`, { index: empty });
     return this.rt.run(async (ctx) => {
@@ -213,7 +221,7 @@ export class Model {
         release(ctx, [lens, ...pooled, ...out.hidden.values(), ...caches.flatMap((c) => [c.k, c.v])]);
         onBatch?.(Math.min(start + EMBED_BATCH, ids.length), ids.length);
       }
-      return { layers: opts.layers, vectors, dim: C };
+      return { layers: opts.layers, vectors, dim: C, truncated };
     });
   }
 }
