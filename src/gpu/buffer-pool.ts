@@ -51,6 +51,8 @@ interface FreeBuffer {
 export class BufferPool {
   private readonly free = new Map<string, FreeBuffer[]>();
   private epoch = 0;
+  /** Released past the idle cap: destroyed at the next submit, since the batch being recorded may still use them. */
+  private doomed: GPUBuffer[] = [];
   private live = 0;
   private peak = 0;
   private idle = 0;
@@ -64,9 +66,11 @@ export class BufferPool {
     private readonly maxIdleBytes = 256 * 1024 * 1024,
   ) {}
 
-  /** Called by Batch.submit: buffers released until now may take uploads again. */
+  /** Called by Batch.submit: buffers released until now may take uploads again, and doomed ones go. */
   markSubmitted(): void {
     this.epoch++;
+    for (const b of this.doomed) b.destroy(); // work already submitted still completes
+    this.doomed = [];
   }
 
   /**
@@ -106,7 +110,7 @@ export class BufferPool {
     this.live -= b.bucketBytes;
     this.liveCount--;
     if (this.idle + b.bucketBytes > this.maxIdleBytes) {
-      b.buffer.destroy();
+      this.doomed.push(b.buffer);
       return;
     }
     const key = `${b.usage}:${b.bucketBytes}`;

@@ -143,6 +143,25 @@ describe('GpuRuntime', () => {
     expect(u2.buffer).toBe(a.buffer);
   });
 
+  it('destroys buffers released past the idle cap only after the batch that may use them is submitted', async () => {
+    const rt = runtime();
+    const ctx = await rt.context();
+    const a = randomArray(64, 1);
+    const got = await rt.run(async () => {
+      const batch = ctx.batch();
+      const x = uploadTensor(ctx, a, [8, 8], 'x');
+      const y = await matmul(ctx, batch, x, x, { name: 'y' });
+      // Fill the idle cap so that releasing x would destroy it while the batch still reads it.
+      // 4 x 64 MiB = the 256 MiB idle cap exactly.
+      const big = Array.from({ length: 4 }, (_, i) => ctx.output(64 << 20, `big${i}`));
+      big.forEach((b) => ctx.pool.release(b));
+      ctx.pool.release(x.buffer);
+      await batch.submit();
+      return readTensor(ctx, y);
+    });
+    expect(compare(got, matmulRef(a, a, { M: 8, N: 8, K: 8 })).maxRel).toBeLessThan(1e-5);
+  });
+
   it('caches pipelines by key, shares a compile in flight, and reports WGSL errors with line:col', async () => {
     const ctx = await runtime().context();
     const before = ctx.pipelines.size;
