@@ -19,6 +19,9 @@ describe('matmul f32 vs float64 reference', () => {
     [128, 256, 64],
     [1, 1, 1],
     [5, 3, 257],
+    [12, 20, 36], // vec4 path both ways
+    [9, 7, 12], // vec4 with B transposed; plain B falls back (N % 4 != 0)
+    [70, 130, 200], // vec4, edge tiles in M and N
   ];
   for (const transB of [false, true]) {
     for (const [M, N, K] of shapes) {
