@@ -11,9 +11,10 @@ import { engine } from './engine';
 
 // Loaded with the first model (it brings the charting library), not with the page.
 const TrainPanel = lazy(() => import('../ui/TrainPanel').then((m) => ({ default: m.TrainPanel })));
+const InspectPanel = lazy(() => import('../ui/InspectPanel').then((m) => ({ default: m.InspectPanel })));
 
-type Tab = 'model' | 'train' | 'gpu';
-const TAB_TITLES: Record<Tab, string> = { model: 'Model', train: 'Train', gpu: 'GPU' };
+type Tab = 'model' | 'inspect' | 'train' | 'gpu';
+const TAB_TITLES: Record<Tab, string> = { model: 'Model', inspect: 'Inspect', train: 'Train', gpu: 'GPU' };
 
 export function App() {
   const status = useGpuStore((s) => s.status);
@@ -46,8 +47,8 @@ export function App() {
         {status === 'ready' && (
           <>
             <nav className="tabs" role="tablist">
-              {/* Train needs a loaded model, so its tab appears with the first one. */}
-              {(info ? (['model', 'train', 'gpu'] as const) : (['model', 'gpu'] as const)).map((t) => (
+              {/* Inspect and Train need a loaded model, so their tabs appear with the first one. */}
+              {(info ? (['model', 'inspect', 'train', 'gpu'] as const) : (['model', 'gpu'] as const)).map((t) => (
                 <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
                   {TAB_TITLES[t]}
                 </button>
@@ -57,6 +58,13 @@ export function App() {
             <div hidden={tab !== 'model'}>
               <ModelPanel engine={engine} />
             </div>
+            {info && (
+              <div hidden={tab !== 'inspect'}>
+                <Suspense fallback={<p className="status">Loading the Inspect panel…</p>}>
+                  <InspectPanel engine={engine} info={info} />
+                </Suspense>
+              </div>
+            )}
             {info && (
               <div hidden={tab !== 'train'}>
                 <Suspense fallback={<p className="status">Loading the Train panel…</p>}>

@@ -1,0 +1,91 @@
+// The Inspect panel's views as data: each view's title, the formula it rests on, and the short
+// explanation beside it (what it shows, how to read it); the fixed colour of each language; and the
+// columns of every numbers download. The components render these records.
+
+import type { AlignmentRow } from '../align/analyze';
+
+export type ViewId = 'map' | 'lac' | 'heatmap' | 'retrieval';
+
+export interface ViewSpec {
+  id: ViewId;
+  title: string;
+  /** Shown in monospace above the explanation. */
+  formula?: string;
+  explain: { shows: string; read: string };
+}
+
+export const VIEW_SPECS: Record<ViewId, ViewSpec> = {
+  map: {
+    id: 'map',
+    title: 'Embedding map',
+    explain: {
+      shows:
+        'Every sentence of every chosen language as one point: its pooled hidden state at the chosen layer, projected to 2-D together with all the others (PCA: the two directions of largest variance; UMAP: a layout that keeps near neighbours near). Thin lines join the translations of one tuple.',
+      read: 'Clusters by colour mean the layer still encodes mostly the language; translations of a tuple falling together mean it encodes the meaning across languages. Click a point to see its tuple in every language and its nearest sentences at this layer (by cosine in the full space, not on the map). Drag to pan, scroll to zoom.',
+    },
+  },
+  lac: {
+    id: 'lac',
+    title: 'LAC per layer',
+    formula: 'LAC = (mean diag S − mean offdiag S) / (1 − mean offdiag S)',
+    explain: {
+      shows:
+        'The Language Alignment Coefficient of each language pair at every hidden state (0 = embeddings). S = X Yᵀ is the cosine similarity of every sentence of A with every sentence of B, after centring each language on its own mean and normalising. Bands: the 95% bootstrap interval over sentences (1000 resamples, seed 0).',
+      read: '1 when translations coincide, 0 when translations are no closer than random pairs. It uses all n² similarities, so it is steady with few sentences; narrow bands mean the number would hold on other sentences like these. Our formula (the paper does not publish its own).',
+    },
+  },
+  heatmap: {
+    id: 'heatmap',
+    title: 'Language × language',
+    explain: {
+      shows: 'One coefficient per pair of languages at the chosen layer: LAC, or MEXA — the share of sentences whose translation is their mutual nearest neighbour across the two languages (Kargaran et al. 2024).',
+      read: 'Darker is better aligned. Rows of one language lighter than the rest point at the language the model has learned least; compare blocks of related languages (cs–uk, zh–ja) with distant ones.',
+    },
+  },
+  retrieval: {
+    id: 'retrieval',
+    title: 'Retrieval at this layer',
+    formula: 'alignment = mean ‖x − y‖²   (Wang & Isola, α = 2)',
+    explain: {
+      shows: 'P@1 a→b: the share of sentences of a whose most similar sentence of b is their translation (b→a the other way). MEXA: both directions at once. Mean cosine: of translation pairs. Alignment: mean squared distance of translation pairs on the unit sphere.',
+      read: 'P@1 and MEXA are strict (only the very nearest counts) and move in steps of 1/n; mean cosine and alignment change smoothly. Lower alignment is better.',
+    },
+  },
+};
+
+/** Fixed colour per language code, so a language keeps its colour in every view and run. */
+export const LANGUAGE_COLORS: Record<string, string> = {
+  en: '#2f5bd3',
+  zh: '#d2462f',
+  ja: '#e08a00',
+  de: '#1d7a46',
+  fr: '#8e44ad',
+  es: '#b8860b',
+  cs: '#0e8c8c',
+  uk: '#c2417a',
+};
+
+const FALLBACK_COLORS = ['#5a5a5a', '#7f6a00', '#00628b', '#8b3a00', '#4b6b00', '#6a1b9a'];
+
+export function languageColor(language: string): string {
+  const fixed = LANGUAGE_COLORS[language];
+  if (fixed) return fixed;
+  let h = 0;
+  for (const ch of language) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return FALLBACK_COLORS[h % FALLBACK_COLORS.length];
+}
+
+/** Colours of language pairs in the LAC chart, in pair order. */
+export const PAIR_COLORS = ['#2f5bd3', '#d2462f', '#1d7a46', '#8e44ad', '#e08a00', '#0e8c8c', '#c2417a', '#5a5a5a', '#b8860b', '#00628b'];
+
+export function pairColor(i: number): string {
+  return PAIR_COLORS[i % PAIR_COLORS.length];
+}
+
+/** Columns of the LAC chart's CSV: one row per (layer, pair). */
+export const LAC_CSV_COLUMNS = ['layer', 'a', 'b', 'lac', 'lacLow', 'lacHigh', 'mexa', 'p1AtoB', 'p1BtoA', 'meanCosine', 'alignment'] as const satisfies readonly (keyof AlignmentRow)[];
+
+/** Columns of the retrieval table's CSV (the rows of one layer). */
+export const RETRIEVAL_CSV_COLUMNS = ['layer', 'a', 'b', 'p1AtoB', 'p1BtoA', 'mexa', 'meanCosine', 'alignment', 'lac'] as const satisfies readonly (keyof AlignmentRow)[];
+
+export const pairLabel = (r: { a: string; b: string }) => `${r.a}–${r.b}`;
