@@ -254,7 +254,7 @@ describe('checkAgainstConfig', () => {
   const tied = parseHfConfig({ ...base, tie_word_embeddings: true });
   const qwen = parseHfConfig({ ...base, model_type: 'qwen2' });
   const shapesFor = (c: typeof untied) => new Map(expectedWeights(c).map((w) => [w.name, { shape: [...w.shape] }]));
-  const TODO = 'config.json and the weights do not belong to the same model';
+  const WHAT_TO_DO = 'config.json and the weights do not belong to the same model';
 
   it('accepts the exact set, extra tensors, and a tied model with or without lm_head.weight', () => {
     for (const c of [untied, tied, qwen]) expect(() => checkAgainstConfig(shapesFor(c), c, FILE)).not.toThrow();
@@ -271,24 +271,24 @@ describe('checkAgainstConfig', () => {
     const m = shapesFor(untied);
     m.delete('model.layers.1.self_attn.k_proj.weight');
     m.delete('lm_head.weight');
-    const e = expectCorrupt(() => checkAgainstConfig(m, untied, FILE), { tensor: 'model.layers.1.self_attn.k_proj.weight', todo: TODO, mentions: ['[4, 8]', 'is missing (and 1 more)'] });
+    const e = expectCorrupt(() => checkAgainstConfig(m, untied, FILE), { tensor: 'model.layers.1.self_attn.k_proj.weight', todo: WHAT_TO_DO, mentions: ['[4, 8]', 'is missing (and 1 more)'] });
     expect(e.data).toMatchObject({ expected: [4, 8], missing: 2 });
   });
 
   it('untied config but the file has no lm_head.weight', () => {
     const m = shapesFor(tied);
-    expectCorrupt(() => checkAgainstConfig(m, untied, FILE), { tensor: 'lm_head.weight', todo: TODO, mentions: ['[10, 8]', /missing\. /] });
+    expectCorrupt(() => checkAgainstConfig(m, untied, FILE), { tensor: 'lm_head.weight', todo: WHAT_TO_DO, mentions: ['[10, 8]', /missing\. /] });
   });
 
   it('Qwen2 config against Llama weights: the q/k/v biases are missing', () => {
-    expectCorrupt(() => checkAgainstConfig(shapesFor(untied), qwen, FILE), { tensor: 'model.layers.0.self_attn.q_proj.bias', todo: TODO, mentions: ['(and 5 more)'] });
+    expectCorrupt(() => checkAgainstConfig(shapesFor(untied), qwen, FILE), { tensor: 'model.layers.0.self_attn.q_proj.bias', todo: WHAT_TO_DO, mentions: ['(and 5 more)'] });
   });
 
   it('shape that disagrees with the config: names the tensor, expected and found shapes', () => {
     const m = shapesFor(untied).set('model.layers.0.mlp.down_proj.weight', { shape: [12, 8] });
-    const e = expectCorrupt(() => checkAgainstConfig(m, untied, FILE), { tensor: 'model.layers.0.mlp.down_proj.weight', todo: TODO, mentions: ['has shape [12, 8], but the config calls for [8, 12]'] });
+    const e = expectCorrupt(() => checkAgainstConfig(m, untied, FILE), { tensor: 'model.layers.0.mlp.down_proj.weight', todo: WHAT_TO_DO, mentions: ['has shape [12, 8], but the config calls for [8, 12]'] });
     expect(e.data).toMatchObject({ expected: [8, 12], found: [12, 8] });
     const rank = shapesFor(untied).set('model.norm.weight', { shape: [8, 1] });
-    expectCorrupt(() => checkAgainstConfig(rank, untied, FILE), { tensor: 'model.norm.weight', todo: TODO, mentions: ['[8, 1]', '[8]'] });
+    expectCorrupt(() => checkAgainstConfig(rank, untied, FILE), { tensor: 'model.norm.weight', todo: WHAT_TO_DO, mentions: ['[8, 1]', '[8]'] });
   });
 });
