@@ -9,7 +9,7 @@ export default defineConfig({
   worker: { format: 'es' },
   optimizeDeps: {
     // Pre-bundle at startup: a dependency discovered later makes the dev server reload the page.
-    include: ['@huggingface/tokenizers', 'react', 'react-dom/client', 'zustand'],
+    include: ['@huggingface/tokenizers', 'react', 'react-dom/client', 'zustand', 'recharts', 'umap-js'],
     // Served as is: its wasm is located with new URL(..., import.meta.url), which pre-bundling breaks.
     exclude: ['onnxruntime-web'],
   },
