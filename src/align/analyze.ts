@@ -11,15 +11,15 @@
 //   use the same resampled sentence sets and are directly comparable).
 //
 // Work per layer: each language is preprocessed once (centring on its own mean is independent of
-// the pair), then S [n, n] per pair: on the GPU when a runtime is given (all pairs of the layer in
-// one batch, gpu-similarity.ts), else in float64 on the CPU. Metrics and bootstrap run on the CPU
-// from S: O(n²) per pair for the metrics, O(resamples · n²) for the interval.
+// the pair). With a runtime, S, its per-sentence statistics and the bootstrap's c·S·c sums stay on
+// the GPU and only O(n + resamples) numbers per pair come back (gpu-metrics.ts); without one, the
+// float64 reference computes S and everything from it on the CPU.
 
 import { ShapeError } from '../errors';
 import type { GpuRuntime } from '../gpu/runtime';
 import { bootstrapInterval, DEFAULT_RESAMPLES } from './bootstrap';
-import { similaritiesOnGpu } from './gpu-similarity';
-import { metricsFromSimilarity, preprocess, similarityMatrix, type SimilarityMatrix } from './metrics';
+import { alignmentOnGpu } from './gpu-metrics';
+import { metricsFromSimilarity, preprocess, similarityMatrix } from './metrics';
 
 export interface AnalyzeInput {
   languages: string[];
@@ -34,7 +34,7 @@ export interface AnalyzeInput {
 export interface AnalyzeOptions {
   /** Centre each language on its own mean before normalising; true by default (DESIGN.md). */
   centre?: boolean;
-  /** Compute the similarity matrices on this GPU runtime; the float64 CPU reference when absent. */
+  /** Compute on this GPU runtime (S never read back); the float64 CPU reference when absent. */
   runtime?: GpuRuntime | null;
   /** Bootstrap resamples for the LAC interval (1000 by default; 0 skips it: lacLow/lacHigh = NaN). */
   resamples?: number;
@@ -75,19 +75,25 @@ export async function analyzeAlignment(input: AnalyzeInput, opts: AnalyzeOptions
   const rows: AlignmentRow[] = [];
   for (let t = 0; t < layers.length; t++) {
     const mats = languages.map((lang) => preprocess(input.vectors.get(lang)![t], n, C, { centre }));
-    const sims: SimilarityMatrix[] = opts.runtime
-      ? await similaritiesOnGpu(
+    // GPU: only per-sentence statistics and the bootstrap sums come back (gpu-metrics.ts);
+    // CPU: the float64 reference on the full S.
+    const results = opts.runtime
+      ? await alignmentOnGpu(
           opts.runtime,
           mats.map((m) => Float32Array.from(m)),
           pairs,
           n,
           C,
+          { resamples, seed: opts.seed, level: opts.level, alpha: opts.alpha },
         )
-      : pairs.map(([a, b]) => similarityMatrix(mats[a], mats[b], n, C));
+      : pairs.map(([a, b]) => {
+          const S = similarityMatrix(mats[a], mats[b], n, C);
+          const metrics = metricsFromSimilarity(S, n, { alpha: opts.alpha });
+          const lac = resamples > 0 ? bootstrapInterval(S, n, 'lac', { resamples, seed: opts.seed, level: opts.level }) : { low: NaN, high: NaN, estimate: metrics.lac, valid: 0 };
+          return { metrics, lac };
+        });
     pairs.forEach(([a, b], p) => {
-      const S = sims[p];
-      const m = metricsFromSimilarity(S, n, { alpha: opts.alpha });
-      const ci = resamples > 0 ? bootstrapInterval(S, n, 'lac', { resamples, seed: opts.seed, level: opts.level }) : { low: NaN, high: NaN };
+      const { metrics: m, lac: ci } = results[p];
       rows.push({
         layer: layers[t],
         a: languages[a],

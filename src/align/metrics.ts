@@ -1,6 +1,6 @@
 // Cross-lingual alignment metrics: the float64 CPU reference, and the one function that turns a
-// similarity matrix into every metric (used by the CPU path here and by the GPU path in
-// gpu-similarity.ts, which computes S with the matmul kernel).
+// similarity matrix into every metric. The GPU path (gpu-metrics.ts) computes the same numbers from
+// per-sentence statistics of S without reading S back; tests hold the two together.
 //
 // Setting. Two languages A and B, n parallel sentences, one pooled vector per sentence and layer:
 //   X [n, C] (language A), Y [n, C] (language B), row i of X and row i of Y are translations.

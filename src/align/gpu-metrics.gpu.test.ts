@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { compare } from '../reference/compare';
 import { testRuntime } from '../test/gpu';
 import { analyzeAlignment } from './analyze';
-import { similaritiesOnGpu, similarityOnGpu } from './gpu-similarity';
-import { cpuSimilarity, metricsFromSimilarity, type AlignmentMetrics } from './metrics';
+import { bootstrapInterval } from './bootstrap';
+import { alignmentOnGpu, bootstrapCounts } from './gpu-metrics';
+import { cpuSimilarity, metricsFromSimilarity, preprocess, similarityMatrix, type AlignmentMetrics } from './metrics';
 import { gaussian, parallelPair } from './test-data';
 
 const rt = testRuntime();
@@ -12,47 +12,52 @@ afterAll(() => rt.destroy());
 const TOL = 1e-4;
 const KEYS: (keyof AlignmentMetrics)[] = ['lac', 'mexa', 'p1AtoB', 'p1BtoA', 'meanCosine', 'meanOffdiag', 'alignment'];
 
-describe('similarity on the GPU vs the float64 reference', () => {
+describe('alignment metrics on the GPU vs the float64 reference', () => {
   // noise: retrieval partly right, so MEXA and P@1 are neither 0 nor 1 (more dimensions need more noise)
   for (const [n, C, noise] of [
     [200, 64, 1.2],
     [37, 130, 3],
   ]) {
     for (const centre of [true, false]) {
-      it(`n = ${n}, C = ${C}, centre ${centre}: S and every metric within ${TOL}`, async () => {
+      it(`n = ${n}, C = ${C}, centre ${centre}: every metric and the LAC interval within ${TOL}`, async () => {
         const { X, Y } = parallelPair(n, C, noise, n + C);
-        const gpu = await similarityOnGpu(rt, X, Y, n, C, { centre });
+        const mats = [X, Y].map((V) => Float32Array.from(preprocess(V, n, C, { centre })));
+        const [gpu] = await alignmentOnGpu(rt, mats, [[0, 1]], n, C, { resamples: 300, seed: 4 });
         const S = cpuSimilarity(X, Y, n, C, { centre });
-        const d = compare(gpu.S, S);
         const ref = metricsFromSimilarity(S, n);
+        const ci = bootstrapInterval(S, n, 'lac', { resamples: 300, seed: 4 });
         console.log(
-          `n=${n} C=${C} centre=${centre}: S max abs ${d.maxAbs.toExponential(2)}; ` +
-            KEYS.map((k) => `${k} ${gpu.metrics[k].toFixed(4)} (Δ ${Math.abs(gpu.metrics[k] - ref[k]).toExponential(1)})`).join(', '),
+          `n=${n} C=${C} centre=${centre}: ` +
+            KEYS.map((k) => `${k} ${gpu.metrics[k].toFixed(4)} (Δ ${Math.abs(gpu.metrics[k] - ref[k]).toExponential(1)})`).join(', ') +
+            `; interval [${gpu.lac.low.toFixed(4)}, ${gpu.lac.high.toFixed(4)}] vs [${ci.low.toFixed(4)}, ${ci.high.toFixed(4)}]`,
         );
-        expect(d.maxAbs).toBeLessThan(TOL);
         for (const k of KEYS) expect(Math.abs(gpu.metrics[k] - ref[k]), k).toBeLessThan(TOL);
+        expect(Math.abs(gpu.lac.low - ci.low)).toBeLessThan(TOL);
+        expect(Math.abs(gpu.lac.high - ci.high)).toBeLessThan(TOL);
+        expect(gpu.lac.valid).toBe(ci.valid);
         expect(ref.p1AtoB).toBeGreaterThan(0.05);
         expect(ref.p1AtoB).toBeLessThan(1);
       });
     }
   }
 
-  it('several pairs over shared uploads come back in order, and no buffer stays live', async () => {
+  it('the same draws as the CPU bootstrap, several pairs in order, and no buffer stays live', async () => {
     const n = 33;
     const C = 20;
-    const mats = [1, 2, 3].map((s) => Float32Array.from(gaussian(n * C, s)));
+    const mats = [1, 2, 3].map((s) => Float32Array.from(preprocess(gaussian(n * C, s), n, C, { centre: true })));
     const pairs: [number, number][] = [
       [0, 1],
       [2, 0],
       [1, 1],
     ];
     const live = await rt.run(async (ctx) => ctx.pool.stats().liveBytes);
-    const got = await similaritiesOnGpu(rt, mats, pairs, n, C);
+    const got = await alignmentOnGpu(rt, mats, pairs, n, C, { resamples: 50, seed: 1 });
     pairs.forEach(([a, b], p) => {
-      const ref = new Float64Array(n * n);
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let c = 0; c < C; c++) ref[i * n + j] += mats[a][i * C + c] * mats[b][j * C + c];
-      expect(compare(got[p], ref).maxRel).toBeLessThan(1e-5);
+      const S = similarityMatrix(mats[a], mats[b], n, C);
+      expect(Math.abs(got[p].metrics.lac - metricsFromSimilarity(S, n).lac)).toBeLessThan(TOL);
     });
+    expect(got[2].metrics.p1AtoB).toBe(1); // a language against itself retrieves every sentence
+    expect(bootstrapCounts(n, 2, 1)[0].reduce((a, b) => a + b, 0)).toBe(n);
     expect(await rt.run(async (ctx) => ctx.pool.stats().liveBytes)).toBe(live);
   });
 
