@@ -10,7 +10,7 @@ import { releaseDecoder, uploadDecoder, type WeightQuant } from '../model/decode
 import { randomWeights, tinyConfig } from '../model/random-model';
 import { Tokenizer } from '../model/tokenizer';
 import { parameterCount } from '../model/weights';
-import { DEFAULT_TAGS_TEMPLATE } from '../train/template';
+import { defaultTrainSettings } from '../train/defaults';
 import { Trainer, type TrainSettings } from '../train/trainer';
 import type { TrainMode } from '../train/trainable';
 
@@ -62,28 +62,7 @@ export async function benchTraining(rt: GpuRuntime, opts: { steps?: number } = {
     onRow?.(rows.length, runs.length, `${run.config} ${run.mode.kind}`);
     const c = tinyConfig({ ...TRAIN_BENCH_CONFIGS[run.config], vocabSize: Math.max(256 + SPECIALS.length, TRAIN_BENCH_CONFIGS[run.config].vocabSize ?? 0), bosTokenId: 256, eosTokenIds: [257] });
     const decoder = await rt.run(async (ctx) => uploadDecoder(ctx, c, randomWeights(c, 1), run.base));
-    const settings: TrainSettings = {
-      mode: run.mode,
-      steps: steps + 1,
-      lr: 1e-3,
-      warmupSteps: 1,
-      minLr: 1e-4,
-      batchSize: 8,
-      gradAccum: 1,
-      lambdaMap: 1,
-      ntpFraction: 0.5,
-      pairs: [['en', 'de']],
-      directions: 'both',
-      template: DEFAULT_TAGS_TEMPLATE,
-      maxLength: 128,
-      weightDecay: 0.01,
-      maxGradNorm: 1,
-      beta1: 0.9,
-      beta2: 0.999,
-      eps: 1e-8,
-      seed: 1,
-      evalEvery: 0,
-    };
+    const settings: TrainSettings = { ...defaultTrainSettings(run.mode, [['en', 'de']], steps + 1), lr: 1e-3, minLr: 1e-4, warmupSteps: 1, evalEvery: 0 };
     const trainer = await Trainer.create(rt, decoder, tokenizer, PAIRS, [], settings);
     await trainer.step(); // warm-up: pipelines, pool
     // Peak of everything the pool holds during the steps: weights, gradients, moments, activations.
