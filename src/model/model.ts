@@ -143,50 +143,125 @@ export class Model {
   generate(prompt: string, opts: GenerateOptions, onText?: (piece: string) => void): Promise<GenerateResult> {
     const promptIds = this.tokenizer.encode(prompt, { addBos: true });
     if (promptIds.length === 0) throw new ShapeError('The prompt is empty and the tokenizer adds no BOS token: type something to continue.', {});
+    const stream = createStreamDecoder(this.tokenizer);
+    const tokens: number[] = [];
+    let text = '';
+    let stopped: GenerateResult['stopped'] = 'length';
+    const topK = opts.temperature && opts.temperature > 0 ? (opts.topK ?? 40) : 1;
     return this.rt.run(async (ctx) => {
-      const m = await this.decoder(ctx);
-      const capacity = Math.min(promptIds.length + opts.maxNewTokens, m.rope.cos.shape[0]);
-      const caches = createCaches(ctx, m, 1, capacity);
-      const stream = createStreamDecoder(this.tokenizer);
-      const topK = opts.temperature && opts.temperature > 0 ? (opts.topK ?? 40) : 1;
-      const tokens: number[] = [];
-      let text = '';
-      let stopped: GenerateResult['stopped'] = 'length';
-      let next = promptIds;
-      let past = 0;
-      try {
-        for (let step = 0; step < opts.maxNewTokens && past + next.length <= capacity; step++) {
-          const batch = ctx.batch();
-          const u = uploadTensor(ctx, randomArray(1, (opts.seed ?? 1) * 7919 + step).map((v) => (v + 1) / 2), [1], 'u');
-          const out = await decoderStep(ctx, batch, m, caches, { tokens: Uint32Array.from(next), B: 1, Tq: next.length, past: [past], qLen: [next.length] }, { logits: 'last' });
-          const picked = await sample(ctx, batch, out.logits!, { topK, temperature: opts.temperature ?? 0, u });
-          const read = batch.read(picked.buffer.buffer, 4);
-          await batch.submit();
-          const id = new Uint32Array(await read)[0];
-          release(ctx, [u, out.logits, picked]);
-          past += next.length;
-          next = [id];
-          if (this.tokenizer.eosIds.includes(id)) {
-            stopped = 'eos';
-            break;
-          }
-          tokens.push(id);
-          // Checkpoints may pad the embedding matrix past the tokenizer's vocabulary; such ids have no text.
-          const piece = id < this.tokenizer.vocabSize ? stream.push(id) : '';
-          text += piece;
-          const hit = opts.stop?.find((s) => text.includes(s));
-          if (hit !== undefined) {
-            text = text.slice(0, text.indexOf(hit));
-            stopped = 'stop';
-            break;
-          }
-          if (piece) onText?.(piece);
+      await this.decodeLoop(ctx, await this.decoder(ctx), [promptIds], { ...opts, topK }, (_, id) => {
+        if (this.tokenizer.eosIds.includes(id)) {
+          stopped = 'eos';
+          return false;
         }
-      } finally {
-        release(ctx, caches.flatMap((c) => [c.k, c.v]));
-      }
+        tokens.push(id);
+        // Checkpoints may pad the embedding matrix past the tokenizer's vocabulary; such ids have no text.
+        const piece = id < this.tokenizer.vocabSize ? stream.push(id) : '';
+        text += piece;
+        const hit = opts.stop?.find((s) => text.includes(s));
+        if (hit !== undefined) {
+          text = text.slice(0, text.indexOf(hit));
+          stopped = 'stop';
+          return false;
+        }
+        if (piece) onText?.(piece);
+        return true;
+      });
       return { text, tokens, stopped };
     });
+  }
+
+  /**
+   * Greedy continuations of several prompts (token ids, BOS included where wanted) at once, each up
+   * to its first EOS (not included) or `maxNewTokens`: one prefill, then one batched step per token.
+   */
+  generateGreedy(prompts: number[][], maxNewTokens: number): Promise<number[][]> {
+    if (prompts.some((p) => p.length === 0)) throw new ShapeError('Every prompt needs at least one token.', {});
+    const out = prompts.map((): number[] => []);
+    return this.rt.run(async (ctx) => {
+      await this.decodeLoop(ctx, await this.decoder(ctx), prompts, { maxNewTokens, topK: 1 }, (b, id) => {
+        if (this.tokenizer.eosIds.includes(id)) return false;
+        out[b].push(id);
+        return true;
+      });
+      return out;
+    });
+  }
+
+  /**
+   * The decoding loop shared by generate and generateGreedy. Shapes: B prompts right-padded to T for
+   * the prefill, then tokens [B, 1] per step; a KV cache [B, capacity, Hkv, D] per layer. A finished
+   * sequence is fed with qLen 0 (nothing cached, its logits ignored). `onToken(b, id)` is called with
+   * each sequence's next token and returns false to end that sequence.
+   */
+  private async decodeLoop(
+    ctx: GpuContext,
+    m: GpuDecoder,
+    prompts: number[][],
+    opts: { maxNewTokens: number; topK: number; temperature?: number; seed?: number },
+    onToken: (b: number, id: number) => boolean,
+  ): Promise<void> {
+    const B = prompts.length;
+    const prefill = pad(prompts);
+    const capacity = Math.min(prefill.T + opts.maxNewTokens, m.rope.cos.shape[0]);
+    const caches = createCaches(ctx, m, B, capacity);
+    const live = prompts.map(() => true);
+    const past: number[] = Array(B).fill(0);
+    let next = { tokens: prefill.tokens, Tq: prefill.T, qLen: prefill.lengths };
+    try {
+      for (let step = 0; step < opts.maxNewTokens; step++) {
+        for (let b = 0; b < B; b++) if (past[b] + next.qLen[b] > capacity) live[b] = false;
+        if (!live.some(Boolean)) break;
+        const qLen = next.qLen.map((n, b) => (live[b] ? n : 0));
+        const batch = ctx.batch();
+        const u = uploadTensor(ctx, randomArray(B, (opts.seed ?? 1) * 7919 + step).map((v) => (v + 1) / 2), [B], 'u');
+        const out = await decoderStep(ctx, batch, m, caches, { tokens: next.tokens, B, Tq: next.Tq, past, qLen }, { logits: 'last' });
+        const picked = await sample(ctx, batch, out.logits!, { topK: opts.topK, temperature: opts.temperature ?? 0, u });
+        const read = batch.read(picked.buffer.buffer, 4 * B);
+        await batch.submit();
+        const ids = new Uint32Array(await read).slice();
+        release(ctx, [u, out.logits, picked]);
+        for (let b = 0; b < B; b++) {
+          past[b] += qLen[b];
+          if (live[b] && !onToken(b, ids[b])) live[b] = false;
+          if (!live[b]) ids[b] = 0;
+        }
+        next = { tokens: ids, Tq: 1, qLen: Array(B).fill(1) };
+      }
+    } finally {
+      release(ctx, caches.flatMap((c) => [c.k, c.v]));
+    }
+  }
+
+  /**
+   * Next-token negative log-likelihood of each sequence: the sum over t >= 1 of -log p(ids[t] | ids[<t])
+   * (natural log), and how many tokens were predicted. Evaluated in groups of EMBED_BATCH sequences.
+   */
+  async sequenceNll(ids: number[][]): Promise<{ nll: number[]; tokens: number[] }> {
+    const V = this.config.vocabSize;
+    const nll: number[] = [];
+    for (let start = 0; start < ids.length; start += EMBED_BATCH) {
+      const group = ids.slice(start, start + EMBED_BATCH);
+      const { logits } = await this.forward(group);
+      group.forEach((seq, b) => {
+        let sum = 0;
+        for (let t = 0; t + 1 < seq.length; t++) {
+          const row = logits[b].subarray(t * V, (t + 1) * V);
+          let max = -Infinity;
+          for (const v of row) max = Math.max(max, v);
+          let z = 0;
+          for (const v of row) z += Math.exp(v - max);
+          sum += max + Math.log(z) - row[seq[t + 1]];
+        }
+        nll.push(sum);
+      });
+    }
+    return { nll, tokens: ids.map((s) => s.length - 1) };
+  }
+
+  /** A second copy of this model as its files hold it (the base weights, before any fine-tuning). */
+  async fromFiles(): Promise<Model> {
+    return Model.load(this.rt, await this.reload(), this.info.quant, this.info.name, this.reload);
   }
 
   /**

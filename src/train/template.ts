@@ -131,12 +131,16 @@ function eosId(tokenizer: Tokenizer): number {
 
 /** One translation example, srcLang -> tgtLang (see the header for layout and weights). */
 export function encodeMapping(tokenizer: Tokenizer, template: MappingTemplate, srcLang: string, srcText: string, tgtLang: string, tgtText: string): Example {
-  const bos = bosIds(tokenizer);
-  const prefix = tokenizer.encode(renderPrefix(template, srcLang, srcText, tgtLang), { addBos: false });
+  const prompt = encodeMappingPrompt(tokenizer, template, srcLang, srcText, tgtLang);
   const target = [...tokenizer.encode(tgtText, { addBos: false }), eosId(tokenizer)];
-  const ids = [...bos, ...prefix, ...target];
-  const startTarget = template.lossOn === 'target' ? bos.length + prefix.length : 1;
+  const ids = [...prompt, ...target];
+  const startTarget = template.lossOn === 'target' ? prompt.length : 1;
   return { ids, weights: ids.map((_, t) => (t >= startTarget && t > 0 ? 1 : 0)) };
+}
+
+/** What a translation request feeds the model: [BOS] + the prefix, exactly as in training; the model continues with y. */
+export function encodeMappingPrompt(tokenizer: Tokenizer, template: MappingTemplate, srcLang: string, srcText: string, tgtLang: string): number[] {
+  return [...bosIds(tokenizer), ...tokenizer.encode(renderPrefix(template, srcLang, srcText, tgtLang), { addBos: false })];
 }
 
 /** One next-token-prediction example: [BOS] text [EOS], weight 1 on every token but the first. */

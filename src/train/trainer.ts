@@ -133,7 +133,9 @@ export class Trainer {
     }
     const mix: MixConfig = { ntpFraction: settings.ntpFraction, directions: settings.directions, maxLength: settings.maxLength };
     const sampler = new BatchSampler(train, settings.pairs, mix, tokenizer, settings.template, settings.seed);
-    const evalSampler = heldOut.length ? new BatchSampler(heldOut, settings.pairs, mix, tokenizer, settings.template, settings.seed + 1) : null;
+    // Held-out batches are half NTP, half mapping whatever the training mix, so both losses are
+    // always measured and runs with different mixes (the experiment's arms) see the same examples.
+    const evalSampler = heldOut.length ? new BatchSampler(heldOut, settings.pairs, { ...mix, ntpFraction: 0.5 }, tokenizer, settings.template, settings.seed + 1) : null;
     return rt.run(async (ctx) => {
       const tr = createTrainable(ctx, decoder, settings.mode, settings.seed);
       const conRng = new Rng(settings.seed * 3 + 1);

@@ -59,13 +59,28 @@ interface Cached {
   vectors: Map<string, Float32Array[]>;
 }
 
+export type AnalysisSlot = 'latest' | 'baseline';
+
 export class AnalysisSession {
   private cache: Cached | null = null;
+  /** A pinned earlier analysis (the model before training), kept for before/after maps. */
+  private baseline: Cached | null = null;
 
   constructor(private readonly rt: GpuRuntime) {}
 
   get last(): AnalysisResult | null {
     return this.cache?.result ?? null;
+  }
+
+  /** Keeps the last analysis as the baseline (until the next pin or a new model). */
+  pinBaseline(): void {
+    this.baseline = this.cache;
+  }
+
+  /** Forgets both analyses (a new model was loaded). */
+  clear(): void {
+    this.cache = null;
+    this.baseline = null;
   }
 
   async analyze(model: Model, req: AnalyzeRequest, progress: (done: number, total: number, label: string) => void): Promise<AnalysisResult> {
@@ -121,10 +136,11 @@ export class AnalysisSession {
     return all.sort((a, b) => b.similarity - a.similarity).slice(0, k);
   }
 
-  /** A 2-D map of every language's points at one analysed layer, projected together. */
-  async project(layer: number, method: ProjectionMethod, seed: number, progress: (done: number, total: number, label: string) => void): Promise<ProjectionResult> {
-    if (!this.cache) throw new ShapeError('Nothing analysed yet: run an analysis first.', {});
-    const { result, vectors } = this.cache;
+  /** A 2-D map of every language's points at one analysed layer (of the latest or the baseline analysis), projected together. */
+  async project(layer: number, method: ProjectionMethod, seed: number, progress: (done: number, total: number, label: string) => void, slot: AnalysisSlot = 'latest'): Promise<ProjectionResult> {
+    const cached = slot === 'latest' ? this.cache : this.baseline;
+    if (!cached) throw new ShapeError(slot === 'latest' ? 'Nothing analysed yet: run an analysis first.' : 'No baseline analysis: start the preset (it analyses the model before training) first.', { slot });
+    const { result, vectors } = cached;
     const at = result.layers.indexOf(layer);
     if (at < 0) throw new ShapeError(`Layer ${layer} was not analysed (have ${result.layers.join(', ')}).`, { layer });
     const { n, dim, languages } = result;

@@ -49,6 +49,8 @@ export class WorkerEngine implements EngineApi {
   saveCheckpoint = this.method('saveCheckpoint');
   listCheckpoints = this.method('listCheckpoints');
   restoreCheckpoint = this.method('restoreCheckpoint');
+  translate = this.method('translate');
+  perplexity = this.method('perplexity');
   analyze = this.method('analyze');
   projectEmbeddings = this.method('projectEmbeddings');
   nearestNeighbours = this.method('nearestNeighbours');

@@ -19,15 +19,18 @@ import { TrainingSession, type TrainData, type TrainEvent, type TrainStatus } fr
 import { benchKernels, type KernelBenchOptions, type KernelBenchResult } from './bench-kernels';
 import { benchModel, type ModelBenchOptions, type ModelBenchResult } from './bench-model';
 import type { ProjectionMethod } from '../align/projection';
-import { AnalysisSession, type AnalysisResult, type AnalyzeRequest, type Neighbour, type ProjectionResult } from './analysis';
+import { AnalysisSession, type AnalysisResult, type AnalysisSlot, type AnalyzeRequest, type Neighbour, type ProjectionResult } from './analysis';
 import { benchTraining, type TrainBenchResult } from './bench-train';
 import { onnxParity, type ParityResult } from './peer';
 import { runSelfTest, type SelfTestResult } from './self-test';
+import { translate, type TranslateRequest, type TranslateResult } from './translate';
+import { encodeMonolingual } from '../train/template';
 import type { OrtProvider } from '../export/ort-session';
 
 export type EngineEvent =
   | TrainEvent
-  | { kind: 'progress'; task: 'self-test' | 'bench-kernels' | 'bench-model' | 'bench-train' | 'embed' | 'analyze' | 'project'; done: number; total: number; label: string }
+  | { kind: 'train-align'; step: number; result: AnalysisResult }
+  | { kind: 'progress'; task: 'self-test' | 'bench-kernels' | 'bench-model' | 'bench-train' | 'embed' | 'analyze' | 'project' | 'translate' | 'perplexity'; done: number; total: number; label: string }
   | ({ kind: 'load-progress' } & LoadProgress)
   | { kind: 'generate-text'; piece: string }
   | { kind: 'device-lost'; reason: string; message: string; generation: number };
@@ -39,6 +42,18 @@ export type ModelSourceSpec =
   | { kind: 'random'; seed: number }
   /** Node only (CLI, tests): a directory on disk, resolved by the host's `resolveSource`. */
   | { kind: 'dir'; path: string };
+
+export interface PerplexityResult {
+  perplexity: number;
+  /** Mean negative log-likelihood per predicted token (nats). */
+  nll: number;
+  tokens: number;
+}
+
+export interface TrainAlignOptions {
+  every: number;
+  request: AnalyzeRequest;
+}
 
 export interface LoadOptions {
   quant: WeightQuant;
@@ -62,8 +77,12 @@ export interface EngineApi {
   checkOnnxParity(provider: OrtProvider): Promise<ParityResult>;
   benchModel(opts?: ModelBenchOptions): Promise<ModelBenchResult>;
   benchTraining(opts?: { steps?: number }): Promise<TrainBenchResult>;
-  /** Starts a new training session on the loaded model (the previous session is stopped and dropped). */
-  startTraining(settings: TrainSettings, data: TrainData): Promise<TrainStatus>;
+  /**
+   * Starts a new training session on the loaded model (the previous session is stopped and dropped).
+   * With `align`, the analysis is run before the first step (and pinned as the baseline), every
+   * `every` steps and at the end, each result sent as a `train-align` event.
+   */
+  startTraining(settings: TrainSettings, data: TrainData, align?: TrainAlignOptions): Promise<TrainStatus>;
   pauseTraining(): Promise<TrainStatus>;
   resumeTraining(): Promise<TrainStatus>;
   stopTraining(): Promise<TrainStatus>;
@@ -71,16 +90,20 @@ export interface EngineApi {
   saveCheckpoint(label?: string): Promise<CheckpointInfo>;
   listCheckpoints(): Promise<CheckpointInfo[]>;
   restoreCheckpoint(id: string): Promise<TrainStatus>;
+  /** Greedy translations through the mapping template (streams `translate` progress). */
+  translate(req: TranslateRequest): Promise<TranslateResult>;
+  /** Held-out perplexity of monolingual sentences ([BOS] s [EOS], every token after BOS predicted; cut to the context). */
+  perplexity(sentences: string[], weights: 'current' | 'base'): Promise<PerplexityResult>;
   /** Alignment metrics for every layer and language pair (streams `analyze` progress). */
   analyze(req: AnalyzeRequest): Promise<AnalysisResult>;
-  /** A 2-D map of one layer of the last analysis. */
-  projectEmbeddings(layer: number, method: ProjectionMethod, seed?: number): Promise<ProjectionResult>;
+  /** A 2-D map of one layer of the last analysis, or of the baseline one (the model before the preset trained it). */
+  projectEmbeddings(layer: number, method: ProjectionMethod, seed?: number, slot?: AnalysisSlot): Promise<ProjectionResult>;
   /** Nearest sentences (all chosen languages) to one sentence at one layer of the last analysis. */
   nearestNeighbours(layer: number, language: string, index: number, k: number): Promise<Neighbour[]>;
 }
 
 /** Method names of EngineApi, checked exhaustive at compile time: the RPC layer is built from it. */
-export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize', 'checkOnnxParity', 'benchModel', 'benchTraining', 'startTraining', 'pauseTraining', 'resumeTraining', 'stopTraining', 'trainingStatus', 'saveCheckpoint', 'listCheckpoints', 'restoreCheckpoint', 'analyze', 'projectEmbeddings', 'nearestNeighbours'] as const satisfies readonly (keyof EngineApi)[];
+export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize', 'checkOnnxParity', 'benchModel', 'benchTraining', 'startTraining', 'pauseTraining', 'resumeTraining', 'stopTraining', 'trainingStatus', 'saveCheckpoint', 'listCheckpoints', 'restoreCheckpoint', 'translate', 'perplexity', 'analyze', 'projectEmbeddings', 'nearestNeighbours'] as const satisfies readonly (keyof EngineApi)[];
 type Missing = Exclude<keyof EngineApi, (typeof ENGINE_METHODS)[number]>;
 const _exhaustive: Missing extends never ? true : never = true;
 void _exhaustive;
@@ -99,6 +122,10 @@ export class Engine implements EngineApi {
   private readonly listeners = new Set<EngineListener>();
   private readonly resolveSource: EngineOptions['resolveSource'];
   private model: Model | null = null;
+  /** The loaded model as its files hold it, uploaded on first use once full fine-tuning changed `model`. */
+  private base: Model | null = null;
+  /** Whether full fine-tuning has changed the loaded model's weights. */
+  private tuned = false;
   private training: TrainingSession | null = null;
   private readonly analysis: AnalysisSession;
   private readonly checkpoints: CheckpointStore;
@@ -147,6 +174,10 @@ export class Engine implements EngineApi {
     this.emit({ kind: 'load-progress', stage: 'upload', file: host.weightsFile, loaded: 1, total: 1 });
     const old = this.model;
     this.model = model;
+    this.tuned = false;
+    this.analysis.clear();
+    await this.base?.release();
+    this.base = null;
     // A training session belongs to the model it was started on: end it with that model.
     if (this.training) {
       await this.training.stop();
@@ -192,14 +223,23 @@ export class Engine implements EngineApi {
     return benchTraining(this.runtime, opts, (done, total, label) => this.emit({ kind: 'progress', task: 'bench-train', done, total, label }));
   }
 
-  async startTraining(settings: TrainSettings, data: TrainData): Promise<TrainStatus> {
+  async startTraining(settings: TrainSettings, data: TrainData, align?: TrainAlignOptions): Promise<TrainStatus> {
     const model = this.loaded();
     if (this.training) {
       await this.training.stop();
       await this.training.release();
       this.training = null;
     }
-    this.training = await TrainingSession.create(this.runtime, await model.gpuDecoder(), model.tokenizer, data, settings, this.checkpoints, (e) => this.emit(e));
+    if (settings.mode.kind === 'full') this.tuned = true;
+    const hook = align && {
+      every: Math.max(1, Math.round(align.every)),
+      run: async (step: number) => {
+        const result = await this.analyze(align.request);
+        if (step === 0) this.analysis.pinBaseline();
+        this.emit({ kind: 'train-align', step, result });
+      },
+    };
+    this.training = await TrainingSession.create(this.runtime, await model.gpuDecoder(), model.tokenizer, data, settings, this.checkpoints, (e) => this.emit(e), hook);
     return this.training.start();
   }
 
@@ -231,12 +271,26 @@ export class Engine implements EngineApi {
     return this.session().restoreCheckpoint(id);
   }
 
+  async translate(req: TranslateRequest): Promise<TranslateResult> {
+    return translate(await this.weights(req.weights), req, (done, total) => this.emit({ kind: 'progress', task: 'translate', done, total, label: 'translating' }));
+  }
+
+  async perplexity(sentences: string[], weights: 'current' | 'base'): Promise<PerplexityResult> {
+    const model = await this.weights(weights);
+    const P = model.config.maxPositions;
+    const ids = sentences.map((s) => encodeMonolingual(model.tokenizer, s).ids.slice(0, P));
+    const { nll, tokens } = await model.sequenceNll(ids);
+    const sum = nll.reduce((a, b) => a + b, 0);
+    const count = tokens.reduce((a, b) => a + b, 0);
+    return { perplexity: Math.exp(sum / count), nll: sum / count, tokens: count };
+  }
+
   async analyze(req: AnalyzeRequest): Promise<AnalysisResult> {
     return this.analysis.analyze(this.loaded(), req, (done, total, label) => this.emit({ kind: 'progress', task: 'analyze', done, total, label }));
   }
 
-  async projectEmbeddings(layer: number, method: ProjectionMethod, seed = 1): Promise<ProjectionResult> {
-    return this.analysis.project(layer, method, seed, (done, total, label) => this.emit({ kind: 'progress', task: 'project', done, total, label }));
+  async projectEmbeddings(layer: number, method: ProjectionMethod, seed = 1, slot: AnalysisSlot = 'latest'): Promise<ProjectionResult> {
+    return this.analysis.project(layer, method, seed, (done, total, label) => this.emit({ kind: 'progress', task: 'project', done, total, label }), slot);
   }
 
   async nearestNeighbours(layer: number, language: string, index: number, k: number): Promise<Neighbour[]> {
@@ -251,6 +305,14 @@ export class Engine implements EngineApi {
   private session(): TrainingSession {
     if (!this.training) throw new TrainConfigError('No training session: start training first.', {});
     return this.training;
+  }
+
+  /** The current weights, or the base ones (a second upload only once full fine-tuning changed the model). */
+  private async weights(which: 'current' | 'base'): Promise<Model> {
+    const model = this.loaded();
+    if (which === 'current' || !this.tuned) return model;
+    this.base ??= await model.fromFiles();
+    return this.base;
   }
 
   private loaded(): Model {

@@ -25,6 +25,12 @@ export interface TrainData {
   heldOut: ParallelTuple[];
 }
 
+/** Re-measuring alignment while training: `run(step)` at step 0 and every `every` steps (and at the end). */
+export interface AlignHook {
+  every: number;
+  run(step: number): Promise<void>;
+}
+
 export type TrainEvent =
   | { kind: 'train-steps'; steps: StepEvent[] }
   | ({ kind: 'train-eval' } & EvalEvent)
@@ -44,10 +50,11 @@ export class TrainingSession {
     private readonly trainer: Trainer,
     private readonly store: CheckpointStore,
     private readonly emit: (e: TrainEvent) => void,
+    private readonly align: AlignHook | null,
   ) {}
 
-  static async create(rt: GpuRuntime, decoder: GpuDecoder, tokenizer: Tokenizer, data: TrainData, settings: TrainSettings, store: CheckpointStore, emit: (e: TrainEvent) => void): Promise<TrainingSession> {
-    return new TrainingSession(await Trainer.create(rt, decoder, tokenizer, data.train, data.heldOut, settings), store, emit);
+  static async create(rt: GpuRuntime, decoder: GpuDecoder, tokenizer: Tokenizer, data: TrainData, settings: TrainSettings, store: CheckpointStore, emit: (e: TrainEvent) => void, align: AlignHook | null = null): Promise<TrainingSession> {
+    return new TrainingSession(await Trainer.create(rt, decoder, tokenizer, data.train, data.heldOut, settings), store, emit, align);
   }
 
   status(): TrainStatus {
@@ -108,11 +115,16 @@ export class TrainingSession {
     const s = this.trainer.settings;
     try {
       if (this.trainer.stepCount === 0 && s.evalEvery > 0) this.emit({ kind: 'train-eval', ...(await this.trainer.evaluate()) });
+      if (this.trainer.stepCount === 0 && this.align) await this.align.run(0);
       while (this.state === 'running' && this.trainer.stepCount < s.steps) {
         this.pending.push(await this.trainer.step());
         const step = this.trainer.stepCount;
         if (performance.now() - this.lastEmit >= EMIT_EVERY_MS || step === s.steps) this.flush();
         if (s.evalEvery > 0 && (step % s.evalEvery === 0 || step === s.steps)) this.emit({ kind: 'train-eval', ...(await this.trainer.evaluate()) });
+        if (this.align && (step % this.align.every === 0 || step === s.steps)) {
+          this.flush(); // the loss chart moves before the alignment views do
+          await this.align.run(step);
+        }
         await new Promise((r) => setTimeout(r, 0)); // let pause/stop requests in
       }
       this.flush();
