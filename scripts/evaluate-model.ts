@@ -8,62 +8,27 @@ import { join } from 'node:path';
 import { dirFiles } from '../src/cli/dir-source';
 import { readTsv } from '../src/data/tsv';
 import { nodeGpu } from '../src/gpu/node-gpu';
-import { encodeMonolingual } from '../src/train/template';
 import { Engine } from '../src/worker/engine';
+import { reportLac } from '../src/experiment/evaluate';
 
 const dir = process.argv[2] ?? 'public/models/alignscope-tiny';
-const PAIRS = [
-  ['en', 'zh'],
-  ['en', 'cs'],
-  ['cs', 'uk'],
-  ['zh', 'ja'],
-];
-
 const corpus = readTsv(readFileSync('public/data/corpus.tsv', 'utf8'), 'corpus.tsv').corpus;
 const splits = JSON.parse(readFileSync('public/data/splits.json', 'utf8')) as Record<'train' | 'dev' | 'test', string[]>;
 const byId = new Map(corpus.ids!.map((id, i) => [id, corpus.tuples[i]]));
 const test = splits.test.map((id) => byId.get(id)!);
 
 const engine = new Engine(() => nodeGpu(), { resolveSource: (s) => (s.kind === 'dir' ? dirFiles(s.path) : null) });
-const info = await engine.loadModel({ kind: 'dir', path: dir }, { quant: 'f32' });
-const { Tokenizer } = await import('../src/model/tokenizer');
-const tokenizer = Tokenizer.fromJson(JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')), JSON.parse(readFileSync(join(dir, 'tokenizer_config.json'), 'utf8')));
+await engine.loadModel({ kind: 'dir', path: dir }, { quant: 'f32' });
 
 const perplexity: Record<string, number> = {};
-for (const lang of corpus.languages) {
-  const seqs = test.map((t) => encodeMonolingual(tokenizer, t[lang]).ids.slice(0, info.config.maxPositions));
-  let nll = 0;
-  let count = 0;
-  for (let start = 0; start < seqs.length; start += 16) {
-    const group = seqs.slice(start, start + 16);
-    const { logits } = await engine.forward(group);
-    group.forEach((ids, b) => {
-      const V = info.config.vocabSize;
-      for (let t = 0; t + 1 < ids.length; t++) {
-        const row = logits[b].subarray(t * V, (t + 1) * V);
-        let max = -Infinity;
-        for (const v of row) max = Math.max(max, v);
-        let sum = 0;
-        for (const v of row) sum += Math.exp(v - max);
-        nll += max + Math.log(sum) - row[ids[t + 1]];
-        count++;
-      }
-    });
-  }
-  perplexity[lang] = Number(Math.exp(nll / count).toFixed(2));
-}
+for (const lang of corpus.languages) perplexity[lang] = Number((await engine.perplexity(test.map((t) => t[lang]), 'current')).perplexity.toFixed(2));
 
-const langs = [...new Set(PAIRS.flat())];
-const analysis = await engine.analyze({ tuples: test, languages: langs, layers: 'all', pooling: 'mean', centre: true, resamples: 1000, seed: 0 });
-const lac = PAIRS.map(([a, b]) => ({
-  pair: `${a}-${b}`,
-  perLayer: analysis.rows
-    .filter((r) => (r.a === a && r.b === b) || (r.a === b && r.b === a))
-    .map((r) => ({ layer: r.layer, lac: Number(r.lac.toFixed(4)), low: Number(r.lacLow.toFixed(4)), high: Number(r.lacHigh.toFixed(4)), p1: Number(((r.p1AtoB + r.p1BtoA) / 2).toFixed(3)) })),
-}));
+const report = await reportLac(engine, test, 1000);
+const lac = report.lac.map((p) => ({ ...p, perLayer: p.perLayer.map((r) => ({ layer: r.layer, lac: Number(r.lac.toFixed(4)), low: Number(r.low.toFixed(4)), high: Number(r.high.toFixed(4)), p1: Number(r.p1.toFixed(3)) })) }));
+const layers = lac[0].perLayer.map((r) => r.layer);
 
 const cardPath = join(dir, 'model-card.json');
-const card = { ...JSON.parse(readFileSync(cardPath, 'utf8')), heldOutPerplexityPerLanguage: perplexity, lacTestSplit: { n: analysis.n, pooling: 'mean', centred: true, resamples: 1000, pairs: lac } };
+const card = { ...JSON.parse(readFileSync(cardPath, 'utf8')), heldOutPerplexityPerLanguage: perplexity, lacTestSplit: { n: report.n, pooling: 'mean', centred: true, resamples: 1000, pairs: lac } };
 writeFileSync(cardPath, `${JSON.stringify(card, null, 2)}\n`);
 
 const md = [
@@ -83,11 +48,11 @@ const md = [
   `| ${corpus.languages.map(() => '---').join(' | ')} |`,
   `| ${corpus.languages.map((l) => perplexity[l]).join(' | ')} |`,
   '',
-  `## LAC per layer (test split, n = ${analysis.n}, mean pooling, centred; 95% bootstrap interval)`,
+  `## LAC per layer (test split, n = ${report.n}, mean pooling, centred; 95% bootstrap interval)`,
   '',
   `| layer | ${lac.map((p) => p.pair).join(' | ')} |`,
   `| --- | ${lac.map(() => '---').join(' | ')} |`,
-  ...analysis.layers.map((l) => `| ${l} | ${lac.map((p) => { const r = p.perLayer.find((x) => x.layer === l)!; return `${r.lac.toFixed(3)} [${r.low.toFixed(3)}, ${r.high.toFixed(3)}]`; }).join(' | ')} |`),
+  ...layers.map((l) => `| ${l} | ${lac.map((p) => { const r = p.perLayer.find((x) => x.layer === l)!; return `${r.lac.toFixed(3)} [${r.low.toFixed(3)}, ${r.high.toFixed(3)}]`; }).join(' | ')} |`),
   '',
   'Layer 0 is the embedding output; layer i the residual stream after block i. Reproduce: `npx tsx scripts/evaluate-model.ts`.',
   '',

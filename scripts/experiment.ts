@@ -1,0 +1,121 @@
+// npm run experiment — the paper's claim in miniature on the embedded default model: from the
+// shipped alignscope-tiny, train the three arms of src/experiment/arms.ts (control, mapping,
+// contrastive) with the same steps, seed and learning rate, evaluate base and each arm on the TEST
+// split (src/experiment/evaluate.ts), and write the tables into the model card (model-card.json,
+// README.md) and the project README. Raw numbers go to DIR/experiment.json.
+//
+//   npx tsx scripts/experiment.ts [--steps N] [--batch-size B] [--lr X] [--lambda-map X] [--seed S]
+//                                 [--translate N] [--arms control,mapping,contrastive] [--no-write]
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { dirFiles } from '../src/cli/dir-source';
+import { readTsv } from '../src/data/tsv';
+import { ARMS, armSettings, DEFAULT_EXPERIMENT, englishCentricPairs, type Arm, type ExperimentConfig } from '../src/experiment/arms';
+import { DEFAULT_EVAL, evaluateModel, type ModelEval } from '../src/experiment/evaluate';
+import { experimentMarkdown, spliceSection, type ExperimentResult } from '../src/experiment/report';
+import { nodeGpu } from '../src/gpu/node-gpu';
+import type { ParallelTuple } from '../src/train/batching';
+import { DEFAULT_TAGS_TEMPLATE } from '../src/train/template';
+import type { EvalEvent, StepEvent } from '../src/train/trainer';
+import { Engine } from '../src/worker/engine';
+
+const { values } = parseArgs({
+  options: {
+    dir: { type: 'string', default: 'public/models/alignscope-tiny' },
+    steps: { type: 'string', default: String(DEFAULT_EXPERIMENT.steps) },
+    'batch-size': { type: 'string', default: String(DEFAULT_EXPERIMENT.batchSize) },
+    lr: { type: 'string', default: String(DEFAULT_EXPERIMENT.lr) },
+    'lambda-map': { type: 'string', default: String(DEFAULT_EXPERIMENT.lambdaMap) },
+    'lambda-con': { type: 'string', default: String(DEFAULT_EXPERIMENT.lambdaCon) },
+    seed: { type: 'string', default: String(DEFAULT_EXPERIMENT.seed) },
+    translate: { type: 'string', default: String(DEFAULT_EVAL.translateCount) },
+    arms: { type: 'string', default: ARMS.join(',') },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const dir = values.dir;
+const config: ExperimentConfig = {
+  ...DEFAULT_EXPERIMENT,
+  steps: Number(values.steps),
+  batchSize: Number(values['batch-size']),
+  lr: Number(values.lr),
+  lambdaMap: Number(values['lambda-map']),
+  lambdaCon: Number(values['lambda-con']),
+  seed: Number(values.seed),
+};
+const arms = values.arms.split(',') as Arm[];
+const t0 = performance.now();
+const minutes = () => ((performance.now() - t0) / 60000).toFixed(1);
+
+const corpus = readTsv(readFileSync('public/data/corpus.tsv', 'utf8'), 'corpus.tsv').corpus;
+const splits = JSON.parse(readFileSync('public/data/splits.json', 'utf8')) as Record<'train' | 'dev' | 'test', string[]>;
+const byId = new Map(corpus.ids!.map((id, i) => [id, corpus.tuples[i]]));
+const part = (name: 'train' | 'dev' | 'test'): ParallelTuple[] => splits[name].map((id) => byId.get(id)!);
+const languages = corpus.languages;
+const evalOpts = { ...DEFAULT_EVAL, translateCount: Number(values.translate), template: DEFAULT_TAGS_TEMPLATE, weights: 'current' as const };
+
+const engine = new Engine(() => nodeGpu(), { resolveSource: (s) => (s.kind === 'dir' ? dirFiles(s.path) : null) });
+const adapter = await engine.init();
+const steps: StepEvent[] = [];
+const heldOutEvals: EvalEvent[] = [];
+engine.onEvent((e) => {
+  if (e.kind === 'train-eval') heldOutEvals.push(e);
+  if (e.kind === 'train-steps') {
+    steps.push(...e.steps);
+    for (const s of e.steps) if (s.step % 10 === 0) console.log(`  step ${s.step} ntp ${s.lossNtp.toFixed(3)} map ${s.lossMap.toFixed(3)} con ${s.lossCon.toFixed(3)} ${s.tokensPerSecond.toFixed(0)} tok/s (${minutes()} min)`);
+  }
+});
+
+const evals: Partial<Record<'base' | Arm, ModelEval>> = {};
+const tokens: Partial<Record<Arm, number>> = {};
+const finalLoss: Partial<ExperimentResult['finalLoss']> = {};
+const heldOut: Partial<ExperimentResult['heldOut']> = {};
+const summary = (name: string, e: ModelEval) => console.log(`${name}: LAC ${e.lac.map((p) => `${p.pair} ${p.perLayer.map((x) => x.lac.toFixed(3)).join('/')}`).join('; ')} | ${e.translation.map((t) => `${t.src}-${t.tgt} chrF ${t.chrf.toFixed(1)} BLEU ${t.bleu.toFixed(1)}`).join('; ')} | ppl ${Object.values(e.perplexity).map((p) => p.toFixed(0)).join('/')} (${minutes()} min)`);
+
+const info = await engine.loadModel({ kind: 'dir', path: dir }, { quant: 'f32' });
+evals.base = await evaluateModel(engine, part('test'), languages, evalOpts);
+summary('base', evals.base);
+for (const arm of arms) {
+  await engine.loadModel({ kind: 'dir', path: dir }, { quant: 'f32' }); // every arm starts from the shipped weights
+  steps.length = 0;
+  heldOutEvals.length = 0;
+  console.log(`${arm}: training`);
+  await engine.startTraining(armSettings(arm, config, languages, info.config.numLayers), { train: part('train'), heldOut: part('dev') });
+  const end = await engine.trainingSession!.settled();
+  if (end.state !== 'finished') throw new Error(`${arm}: training ended ${end.state}: ${end.error?.name}: ${end.error?.message}`);
+  const last = steps.slice(-10);
+  const mean = (f: (s: StepEvent) => number) => Number((last.reduce((a, s) => a + f(s), 0) / last.length).toFixed(4));
+  finalLoss[arm] = { ntp: mean((s) => s.lossNtp), map: mean((s) => s.lossMap), con: mean((s) => s.lossCon) };
+  tokens[arm] = steps.reduce((a, s) => a + s.tokens, 0);
+  const [first, final] = [heldOutEvals[0], heldOutEvals[heldOutEvals.length - 1]];
+  heldOut[arm] = { before: { ntp: first.lossNtp, map: first.lossMap }, after: { ntp: final.lossNtp, map: final.lossMap } };
+  evals[arm] = await evaluateModel(engine, part('test'), languages, evalOpts);
+  summary(arm, evals[arm]!);
+}
+engine.dispose();
+
+const result: ExperimentResult = {
+  config,
+  tokens: tokens as ExperimentResult['tokens'],
+  minutes: Number(minutes()),
+  adapter: adapter.description || adapter.architecture,
+  trainPairs: englishCentricPairs(languages).map(([a, b]) => `${a}-${b}`),
+  evals: evals as ExperimentResult['evals'],
+  finalLoss: finalLoss as ExperimentResult['finalLoss'],
+  heldOut: heldOut as ExperimentResult['heldOut'],
+};
+if (arms.length !== ARMS.length || values['no-write']) {
+  console.log(JSON.stringify(result.evals, null, 1).slice(0, 4000));
+  process.exit(0);
+}
+const md = experimentMarkdown(result);
+console.log(md);
+writeFileSync(join(dir, 'experiment.json'), `${JSON.stringify(result, null, 1)}\n`);
+const cardPath = join(dir, 'model-card.json');
+writeFileSync(cardPath, `${JSON.stringify({ ...JSON.parse(readFileSync(cardPath, 'utf8')), experiment: 'experiment.json' }, null, 2)}\n`);
+for (const file of [join(dir, 'README.md'), 'README.md']) {
+  writeFileSync(file, spliceSection(readFileSync(file, 'utf8'), '## The experiment in miniature', md));
+}
+process.exit(0);
