@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test';
 test('the GPU panel shows the SwiftShader adapter and the kernel self-test passes', async ({ page }, info) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
+  await page.goto('/?model=none');
   await page.getByRole('tab', { name: 'GPU' }).click();
   await expect(page.getByRole('heading', { name: 'GPU', exact: true })).toBeVisible();
   await expect(page.getByTestId('adapter-architecture')).toHaveText('swiftshader');

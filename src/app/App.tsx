@@ -1,20 +1,28 @@
-// The app shell: header, then the panels that work today. Before the engine answers it shows a
-// starting state; without WebGPU it shows the page that says how to get it.
+// The app shell: header, then the panels. Before the engine answers it shows a starting state;
+// without WebGPU it shows the page that says how to get it. On start it loads the embedded default
+// model (f32, so the workshop preset can fine-tune every weight) and opens Inspect on it, which
+// analyses the base model at once; `?model=none` starts empty (tests of other models use it).
 
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useGpuStore } from '../store/gpu';
 import { useModelStore } from '../store/model';
 import { GpuPanel } from '../ui/GpuPanel';
 import { ModelPanel } from '../ui/ModelPanel';
 import { NoWebGpu } from '../ui/NoWebGpu';
+import { useInspectStore } from '../store/inspect';
 import { engine } from './engine';
+
+/** The model the app ships and opens on (public/models/alignscope-tiny, built by `npm run build:model`). */
+export const DEFAULT_MODEL_URL = '/models/alignscope-tiny/';
+const autoload = new URLSearchParams(location.search).get('model') !== 'none';
 
 // Loaded with the first model (it brings the charting library), not with the page.
 const TrainPanel = lazy(() => import('../ui/TrainPanel').then((m) => ({ default: m.TrainPanel })));
 const InspectPanel = lazy(() => import('../ui/InspectPanel').then((m) => ({ default: m.InspectPanel })));
+const TranslatePanel = lazy(() => import('../ui/TranslatePanel').then((m) => ({ default: m.TranslatePanel })));
 
-type Tab = 'model' | 'inspect' | 'train' | 'gpu';
-const TAB_TITLES: Record<Tab, string> = { model: 'Model', inspect: 'Inspect', train: 'Train', gpu: 'GPU' };
+type Tab = 'model' | 'inspect' | 'train' | 'translate' | 'gpu';
+const TAB_TITLES: Record<Tab, string> = { model: 'Model', inspect: 'Inspect', train: 'Train', translate: 'Translate', gpu: 'GPU' };
 
 export function App() {
   const status = useGpuStore((s) => s.status);
@@ -25,6 +33,18 @@ export function App() {
   useEffect(() => {
     void start(engine);
   }, [start]);
+  const loaded = useRef(false);
+  useEffect(() => {
+    if (status !== 'ready' || !autoload || loaded.current) return;
+    loaded.current = true;
+    const models = useModelStore.getState();
+    models.connect(engine);
+    void models.load(engine, { kind: 'url', url: DEFAULT_MODEL_URL }, 'f32').then(() => {
+      if (!useModelStore.getState().info) return; // the Model panel shows the error
+      useInspectStore.getState().requestAutoAnalyze();
+      setTab('inspect');
+    });
+  }, [status]);
 
   if (status === 'unavailable') return <NoWebGpu reason={error?.message ?? 'no adapter'} />;
   return (
@@ -48,7 +68,7 @@ export function App() {
           <>
             <nav className="tabs" role="tablist">
               {/* Inspect and Train need a loaded model, so their tabs appear with the first one. */}
-              {(info ? (['model', 'inspect', 'train', 'gpu'] as const) : (['model', 'gpu'] as const)).map((t) => (
+              {(info ? (['model', 'inspect', 'train', 'translate', 'gpu'] as const) : (['model', 'gpu'] as const)).map((t) => (
                 <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
                   {TAB_TITLES[t]}
                 </button>
@@ -69,6 +89,13 @@ export function App() {
               <div hidden={tab !== 'train'}>
                 <Suspense fallback={<p className="status">Loading the Train panel…</p>}>
                   <TrainPanel engine={engine} info={info} />
+                </Suspense>
+              </div>
+            )}
+            {info && (
+              <div hidden={tab !== 'translate'}>
+                <Suspense fallback={<p className="status">Loading the Translate panel…</p>}>
+                  <TranslatePanel engine={engine} info={info} />
                 </Suspense>
               </div>
             )}

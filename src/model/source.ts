@@ -105,3 +105,8 @@ export function memoryFiles(files: Map<string, Uint8Array>, label: string): Mode
     },
   };
 }
+
+/** The last path segment of a source label ('/models/alignscope-tiny/' -> 'alignscope-tiny'), for headings. */
+export function shortName(label: string): string {
+  return label.split(/[/\\]/).filter(Boolean).pop() ?? label;
+}

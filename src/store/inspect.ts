@@ -4,15 +4,23 @@
 // the engine's progress while it works. A new analysis or map replaces the old one only when it is
 // ready, so the panel always shows the last result while it recomputes.
 //
+// The workshop preset ("Reproduce the paper in miniature") trains the loaded model with the mapping
+// arm of src/experiment/arms.ts and has the engine re-analyse every k steps (`train-align` events):
+// each result replaces the shown one, the history keeps LAC per step, and the step-0 analysis is the
+// baseline the before/after toggle shows (the engine keeps its embeddings, so its map can be drawn).
+//
 // Moving the layer slider re-projects the embeddings the engine kept (no re-embedding). Slider
 // moves come faster than projections finish, so projections are coalesced: one in flight at a
 // time, and when it returns only the latest wanted (layer, method) is asked for next.
 
 import { create } from 'zustand';
+import type { AlignmentRow } from '../align/analyze';
 import { readTsv } from '../data/tsv';
+import { armSettings, DEFAULT_EXPERIMENT } from '../experiment/arms';
 import type { Pooling } from '../reference/pooling';
 import type { ParallelTuple } from '../train/batching';
-import type { AnalysisResult, AnalyzeRequest, Neighbour, ProjectionResult } from '../worker/analysis';
+import type { AnalysisResult, AnalysisSlot, AnalyzeRequest, Neighbour, ProjectionResult } from '../worker/analysis';
+import { useTrainStore } from './train';
 import type { EngineApi, EngineEvent } from '../worker/engine';
 
 type Engine = EngineApi & { onEvent(l: (e: EngineEvent) => void): unknown };
@@ -30,8 +38,6 @@ export const BOOTSTRAP = { resamples: 1000, seed: 0 } as const;
 export const MAP_SEED = 1;
 /** Neighbours listed for a selected sentence. */
 export const NEIGHBOURS_K = 5;
-/** Languages chosen by default where the corpus has them (a spread of scripts and families). */
-const DEFAULT_LANGUAGES = ['en', 'zh', 'ja', 'cs', 'uk'];
 
 export interface InspectCorpus {
   languages: string[];
@@ -64,6 +70,21 @@ export interface PointRef {
   index: number;
 }
 
+/** The preset's settings as typed. */
+export interface PresetForm {
+  steps: string;
+  /** Re-analyse every this many steps. */
+  every: string;
+}
+
+export const DEFAULT_PRESET: PresetForm = { steps: String(DEFAULT_EXPERIMENT.steps), every: '10' };
+
+/** One re-analysis during the preset's training. */
+export interface AlignSnapshot {
+  step: number;
+  rows: AlignmentRow[];
+}
+
 export interface InspectState {
   corpus: InspectCorpus | null;
   corpusError: string | null;
@@ -85,6 +106,15 @@ export interface InspectState {
   showLinks: boolean;
   heatMetric: HeatMetric;
   error: { name: string; message: string } | null;
+  /** Analyse as soon as the corpus is read (the app opening on its default model). */
+  autoAnalyze: boolean;
+  preset: PresetForm;
+  /** The analysis before the preset trained (step 0); null before a preset run. */
+  baseline: AnalysisResult | null;
+  /** Every re-analysis of the current preset run, by step. */
+  history: AlignSnapshot[];
+  /** Which analysis the views show: the latest, or the baseline (before training). */
+  view: AnalysisSlot;
 }
 
 export interface InspectActions {
@@ -102,6 +132,11 @@ export interface InspectActions {
   select(engine: EngineApi, point: PointRef | null): void;
   setShowLinks(on: boolean): void;
   setHeatMetric(metric: HeatMetric): void;
+  requestAutoAnalyze(): void;
+  setPreset(patch: Partial<PresetForm>): void;
+  /** Starts the mapping arm on the shipped corpus's train split, re-analysing the form's languages on the test split every k steps. */
+  startPreset(engine: EngineApi, numLayers: number): Promise<void>;
+  setView(engine: EngineApi, view: AnalysisSlot): void;
 }
 
 function errorOf(e: unknown): { name: string; message: string } {
@@ -151,7 +186,7 @@ let connected = false;
 /** Bumped by every analysis: replies to calls made for an older one are dropped. */
 let run = 0;
 /** The projection wanted next; the loop in `pumpProjection` takes it. */
-let wanted: { layer: number; method: MapMethod; run: number } | null = null;
+let wanted: { layer: number; method: MapMethod; run: number; slot: AnalysisSlot } | null = null;
 let pumping = false;
 let neighbourCall = 0;
 
@@ -165,7 +200,7 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
         const w = wanted;
         wanted = null;
         try {
-          const projection = await engine.projectEmbeddings(w.layer, w.method, MAP_SEED);
+          const projection = await engine.projectEmbeddings(w.layer, w.method, MAP_SEED, w.slot);
           if (w.run === run) set({ projection, error: null });
         } catch (e) {
           if (w.run === run) set({ error: errorOf(e) });
@@ -179,8 +214,26 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
 
   function reproject(engine: EngineApi): void {
     if (!get().result || get().analyzing) return;
-    wanted = { layer: get().layer, method: get().form.method, run };
+    wanted = { layer: get().layer, method: get().form.method, run, slot: get().view };
     void pumpProjection(engine);
+  }
+
+  /** A re-analysis from the preset's training: it becomes the latest result (and, at step 0, the baseline). */
+  function onAlign(engine: EngineApi, step: number, result: AnalysisResult): void {
+    run++;
+    wanted = null;
+    const history = step === 0 ? [] : get().history.filter((h) => h.step < step);
+    set({
+      result,
+      resultSplit: 'test',
+      baseline: step === 0 ? result : get().baseline,
+      history: [...history, { step, rows: result.rows }],
+      analyzing: false,
+      selection: get().view === 'latest' ? null : get().selection,
+      neighbours: null,
+      neighboursLayer: null,
+    });
+    if (get().view === 'latest') reproject(engine);
   }
 
   function fetchNeighbours(engine: EngineApi): void {
@@ -198,7 +251,7 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
   return {
     corpus: null,
     corpusError: null,
-    form: { languages: DEFAULT_LANGUAGES, split: 'test', count: '', pooling: 'mean', centre: true, method: 'pca' },
+    form: { languages: [], split: 'test', count: '', pooling: 'mean', centre: true, method: 'pca' },
     layer: 0,
     analyzing: false,
     projecting: false,
@@ -212,11 +265,20 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
     showLinks: true,
     heatMetric: 'lac',
     error: null,
+    autoAnalyze: false,
+    preset: DEFAULT_PRESET,
+    baseline: null,
+    history: [],
+    view: 'latest',
 
     connect(engine) {
       if (connected) return;
       connected = true;
       engine.onEvent((e) => {
+        if (e.kind === 'train-align') {
+          onAlign(engine, e.step, e.result);
+          return;
+        }
         if (e.kind !== 'progress' || (e.task !== 'analyze' && e.task !== 'project')) return;
         if (get().analyzing || get().projecting) set({ progress: { task: e.task, done: e.done, total: e.total, label: e.label } });
       });
@@ -227,8 +289,8 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
       set({ corpusError: null });
       try {
         const corpus = await fetchCorpus();
-        const languages = DEFAULT_LANGUAGES.filter((l) => corpus.languages.includes(l));
-        set({ corpus, form: { ...get().form, languages: languages.length >= 2 ? languages : corpus.languages } });
+        // Every language by default: the workshop's map shows all eight.
+        set({ corpus, form: { ...get().form, languages: corpus.languages } });
       } catch (e) {
         const err = errorOf(e);
         set({ corpusError: `${err.name}: ${err.message}` });
@@ -239,7 +301,7 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
       run++;
       wanted = null;
       // An analysis in flight belongs to the old model: its reply is dropped (run changed).
-      set({ layer: middleLayer(numLayers), analyzing: false, progress: null, result: null, resultSplit: null, projection: null, selection: null, neighbours: null, neighboursLayer: null, error: null });
+      set({ layer: middleLayer(numLayers), analyzing: false, progress: null, result: null, resultSplit: null, projection: null, selection: null, neighbours: null, neighboursLayer: null, error: null, baseline: null, history: [], view: 'latest' });
     },
 
     setForm(patch) {
@@ -264,6 +326,7 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
       const split = get().form.split;
       const mine = ++run;
       wanted = null;
+      set({ view: 'latest' });
       set({ analyzing: true, progress: { task: 'analyze', done: 0, total: request.languages.length + 1, label: 'starting' }, error: null });
       try {
         const result = await engine.analyze(request);
@@ -303,6 +366,47 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
 
     setHeatMetric(heatMetric) {
       set({ heatMetric });
+    },
+
+    requestAutoAnalyze() {
+      set({ autoAnalyze: true });
+    },
+
+    setPreset(patch) {
+      set({ preset: { ...get().preset, ...patch } });
+    },
+
+    async startPreset(engine, numLayers) {
+      const { corpus, form, preset } = get();
+      const steps = Number(preset.steps);
+      const every = Number(preset.every);
+      const problem = !corpus
+        ? 'The corpus is not read yet.'
+        : !(Number.isInteger(steps) && steps >= 1 && steps <= 10_000)
+          ? 'Steps: a whole number from 1 to 10000.'
+          : !(Number.isInteger(every) && every >= 1)
+            ? 'Re-analyse every: a whole number of steps, at least 1.'
+            : null;
+      const { request, problem: formProblem } = requestOf(corpus, { ...form, split: 'test', count: '' });
+      if (problem || !request || !corpus) {
+        set({ error: { name: 'Settings', message: problem ?? formProblem ?? 'Nothing to analyse.' } });
+        return;
+      }
+      const settings = armSettings('mapping', { ...DEFAULT_EXPERIMENT, steps }, corpus.languages, numLayers);
+      set({ error: null, baseline: null, history: [], view: 'latest', analyzing: true, progress: { task: 'analyze', done: 0, total: request.languages.length + 1, label: 'before training' } });
+      run++;
+      await useTrainStore.getState().start(engine, settings, { data: { train: splitTuples(corpus, 'train'), heldOut: splitTuples(corpus, 'dev') }, align: { every, request } });
+      const failed = useTrainStore.getState().error;
+      if (failed) set({ analyzing: false, progress: null, error: failed });
+    },
+
+    setView(engine, view) {
+      if (view === get().view || (view === 'baseline' && !get().baseline)) return;
+      set({ view });
+      run++;
+      wanted = null;
+      set({ selection: null, neighbours: null, neighboursLayer: null });
+      reproject(engine);
     },
   };
 });

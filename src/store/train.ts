@@ -15,8 +15,8 @@ import { DEFAULT_PROMPT_TEMPLATE, DEFAULT_TAGS_TEMPLATE, type LossOn, type Mappi
 import { DEFAULT_LORA, defaultTrainSettings, LR_BY_MODE } from '../train/defaults';
 import type { TrainMode } from '../train/trainable';
 import type { EvalEvent, StepEvent, TrainSettings } from '../train/trainer';
-import type { EngineApi, EngineEvent } from '../worker/engine';
-import type { TrainStatus } from '../worker/training';
+import type { EngineApi, EngineEvent, TrainAlignOptions } from '../worker/engine';
+import type { TrainData, TrainStatus } from '../worker/training';
 
 type Engine = EngineApi & { onEvent(l: (e: EngineEvent) => void): unknown };
 
@@ -257,6 +257,8 @@ export interface TrainStoreState {
   error: { name: string; message: string } | null;
   /** The control call in flight, if any (pause and stop wait for the step in flight to finish). */
   pending: TrainAction | null;
+  /** Who started the current run: the Train panel, or the workshop preset (which re-analyses alignment). */
+  origin: 'panel' | 'preset' | null;
 }
 
 export interface TrainStoreActions {
@@ -270,7 +272,8 @@ export interface TrainStoreActions {
   /** Changes choices (mode, targets, directions, template); numbers through setNumber. */
   setChoice(patch: Partial<Omit<TrainForm, 'numbers' | 'edited'>>): void;
   setNumber(field: NumberField, value: string): void;
-  start(engine: EngineApi, settings: TrainSettings): Promise<void>;
+  /** Starts a run on the Train panel's corpus, or on `opts.data` (the workshop preset's split), re-analysing with `opts.align`. */
+  start(engine: EngineApi, settings: TrainSettings, opts?: { data?: TrainData; align?: TrainAlignOptions }): Promise<void>;
   pause(engine: EngineApi): Promise<void>;
   resume(engine: EngineApi): Promise<void>;
   stop(engine: EngineApi): Promise<void>;
@@ -352,6 +355,7 @@ export const useTrainStore = create<TrainStoreState & TrainStoreActions>()((set,
     checkpoints: [],
     error: null,
     pending: null,
+    origin: null,
 
     connect(engine) {
       if (connected) return;
@@ -386,12 +390,12 @@ export const useTrainStore = create<TrainStoreState & TrainStoreActions>()((set,
       set({ form: withDerived({ ...form, numbers: { ...form.numbers, [field]: value }, edited: { ...form.edited, [field]: true } }) });
     },
 
-    start(engine, settings) {
+    start(engine, settings, opts = {}) {
       return call('start', async () => {
         replacing = true;
-        set({ steps: [], evals: [] });
+        set({ steps: [], evals: [], origin: opts.align ? 'preset' : 'panel' });
         try {
-          return await engine.startTraining(settings, { train: get().corpus?.train ?? [], heldOut: get().corpus?.heldOut ?? [] });
+          return await engine.startTraining(settings, opts.data ?? { train: get().corpus?.train ?? [], heldOut: get().corpus?.heldOut ?? [] }, opts.align);
         } catch (e) {
           // The engine stops the previous session before it builds the new one: neither is left.
           set({ status: null });

@@ -1,5 +1,5 @@
 // LAC per layer: one line per language pair (x = hidden state, y = LAC) with its 95% bootstrap
-// interval as a band, a marker at the chosen layer (click the chart to choose another), the formula
+// interval as a band (with many pairs, only the paper's four pairs keep bold lines and bands), a marker at the chosen layer (click the chart to choose another), the formula
 // and explanation beside it, and every number in a table below. Exports: the chart as PNG/SVG, and
 // all rows (layer × pair) as CSV/JSON with LAC_CSV_COLUMNS.
 
@@ -10,8 +10,10 @@ import { BOOTSTRAP, useInspectStore } from '../store/inspect';
 import type { AnalysisResult } from '../worker/analysis';
 import type { EngineApi } from '../worker/engine';
 import { downloadCsv, downloadJson, downloadSvgChart } from './export';
-import { LAC_CSV_COLUMNS, pairColor, pairLabel, VIEW_SPECS } from './InspectSpecs';
+import { REPORT_PAIRS } from '../experiment/arms';
+import { isReportPair, LAC_CSV_COLUMNS, pairColor, pairLabel, VIEW_SPECS } from './InspectSpecs';
 import { InspectViewCard } from './InspectViewCard';
+import { f3, LacValues } from './LacValues';
 
 type ChartDatum = Record<string, number | [number, number]>;
 
@@ -39,7 +41,9 @@ function chartData(result: AnalysisResult): { pairs: { a: string; b: string }[];
   return { pairs, data };
 }
 
-const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '—');
+
+/** Above this many pairs the chart would be a tangle: other pairs than REPORT_PAIRS are drawn faint. */
+const FOCUS_ABOVE = 6;
 
 export function InspectLacChart({ engine, result }: { engine: EngineApi; result: AnalysisResult }) {
   const layer = useInspectStore((s) => s.layer);
@@ -47,7 +51,10 @@ export function InspectLacChart({ engine, result }: { engine: EngineApi; result:
   const setLayer = useInspectStore((s) => s.setLayer);
   const plotRef = useRef<HTMLDivElement>(null);
   const { pairs, data } = useMemo(() => chartData(result), [result]);
-  const legend = pairs.map((p, i) => ({ label: pairLabel(p), color: pairColor(i) }));
+  const focus = pairs.map((p) => pairs.length <= FOCUS_ABOVE || isReportPair(p, REPORT_PAIRS));
+  // Focused pairs take the colours in order; the faint ones are grey (PAIR_COLORS would repeat).
+  const colors = pairs.map((_, i) => (focus[i] ? pairColor(focus.slice(0, i).filter(Boolean).length) : '#8a8a8a'));
+  const legend = pairs.map((p, i) => ({ label: pairLabel(p), color: colors[i] })).filter((_, i) => focus[i]);
   const title = `LAC per layer — ${result.n} ${split ?? ''} tuples, ${result.pooling} pooling${result.centre ? ', centred' : ''}; bands: 95% bootstrap`;
   const svg = () => plotRef.current?.querySelector<SVGSVGElement>('svg.recharts-surface') ?? null;
   const picture = (kind: 'svg' | 'png') => async () => {
@@ -91,10 +98,10 @@ export function InspectLacChart({ engine, result }: { engine: EngineApi; result:
             <Tooltip isAnimationActive={false} labelFormatter={(l) => `layer ${l}`} formatter={(v, name) => [Array.isArray(v) ? `[${f3(Number(v[0]))}, ${f3(Number(v[1]))}]` : f3(Number(v)), name]} />
             <ReferenceLine x={layer} stroke="#1d1d1f" strokeDasharray="3 3" />
             {pairs.map((p, i) => (
-              <Area key={`b${i}`} dataKey={`b${i}`} name={`${pairLabel(p)} 95%`} stroke="none" fill={pairColor(i)} fillOpacity={0.15} isAnimationActive={false} type="linear" activeDot={false} legendType="none" />
+              <Area key={`b${i}`} dataKey={`b${i}`} name={`${pairLabel(p)} 95%`} stroke="none" fill={colors[i]} fillOpacity={focus[i] ? 0.15 : 0} isAnimationActive={false} type="linear" activeDot={false} legendType="none" />
             ))}
             {pairs.map((p, i) => (
-              <Line key={`p${i}`} dataKey={`p${i}`} name={pairLabel(p)} stroke={pairColor(i)} strokeWidth={1.75} dot={{ r: 2.5, fill: pairColor(i) }} isAnimationActive={false} type="linear" />
+              <Line key={`p${i}`} dataKey={`p${i}`} name={pairLabel(p)} stroke={colors[i]} strokeOpacity={focus[i] ? 1 : 0.35} strokeWidth={focus[i] ? 2 : 1} dot={focus[i] ? { r: 2.5, fill: colors[i] } : { r: 1, fill: colors[i], fillOpacity: 0.35 }} isAnimationActive={false} type="linear" />
             ))}
           </ComposedChart>
         </ResponsiveContainer>
@@ -105,32 +112,13 @@ export function InspectLacChart({ engine, result }: { engine: EngineApi; result:
             <span className="swatch line" style={{ background: e.color }} /> {e.label}
           </span>
         ))}
+        {legend.length < pairs.length && (
+          <span className="legend-item hint">
+            <span className="swatch line" style={{ background: '#8a8a8a' }} /> {pairs.length - legend.length} other pairs (values below)
+          </span>
+        )}
       </div>
-      <details className="values">
-        <summary>Values ({result.rows.length} rows)</summary>
-        <table data-testid="lac-table">
-          <thead>
-            <tr>
-              <th>layer</th>
-              <th>pair</th>
-              <th>LAC</th>
-              <th>95% interval</th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.rows.map((r) => (
-              <tr key={`${r.layer}:${r.a}:${r.b}`} data-testid="lac-row" data-layer={r.layer} data-a={r.a} data-b={r.b} data-lac={r.lac} className={r.layer === layer ? 'current' : undefined}>
-                <td>{r.layer}</td>
-                <td>{pairLabel(r)}</td>
-                <td>{f3(r.lac)}</td>
-                <td>
-                  [{f3(r.lacLow)}, {f3(r.lacHigh)}]
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
+      <LacValues rows={result.rows} x={(r) => r.layer} xName="layer" testId="lac-row" current={layer} />
     </InspectViewCard>
   );
 }

@@ -6,11 +6,15 @@
 
 import { useEffect } from 'react';
 import type { ModelInfo } from '../model/model';
+import { shortName } from '../model/source';
 import { useInspectStore } from '../store/inspect';
+import { useTrainStore } from '../store/train';
 import type { EngineApi, EngineEvent } from '../worker/engine';
 import { InspectControls } from './InspectControls';
 import { InspectHeatmap } from './InspectHeatmap';
 import { InspectLacChart } from './InspectLacChart';
+import { InspectLacHistory } from './InspectLacHistory';
+import { InspectPreset } from './InspectPreset';
 import { InspectMap } from './InspectMap';
 import { InspectRetrievalTable } from './InspectRetrievalTable';
 
@@ -22,29 +26,44 @@ export function InspectPanel({ engine, info }: { engine: Engine; info: ModelInfo
   const projection = useInspectStore((s) => s.projection);
   const analyzing = useInspectStore((s) => s.analyzing);
   const error = useInspectStore((s) => s.error);
+  const corpus = useInspectStore((s) => s.corpus);
+  const autoAnalyze = useInspectStore((s) => s.autoAnalyze);
+  const baseline = useInspectStore((s) => s.baseline);
+  const view = useInspectStore((s) => s.view);
+  const planned = useTrainStore((s) => s.status?.steps ?? 0);
   useEffect(() => connect(engine), [connect, engine]);
+  useEffect(() => useTrainStore.getState().connect(engine), [engine]);
   useEffect(() => void useInspectStore.getState().loadCorpus(), []);
   // A new model: results of the old one no longer describe what is loaded.
   useEffect(() => useInspectStore.getState().resetForModel(info.config.numLayers), [info]);
+  // The app opened on its default model: show the base model's alignment without a click.
+  useEffect(() => {
+    if (!autoAnalyze || !corpus) return;
+    useInspectStore.setState({ autoAnalyze: false });
+    void useInspectStore.getState().analyze(engine);
+  }, [autoAnalyze, corpus, engine]);
+  const shown = view === 'baseline' && baseline ? baseline : result;
   return (
     <section className="panel inspect" aria-labelledby="inspect-title">
       <h2 id="inspect-title">Inspect</h2>
       <p className="hint">
-        Embeds the same sentences in several languages with {info.name}, pools each layer's hidden states, and measures how close translations sit compared
+        Embeds the same sentences in several languages with {shortName(info.name)}, pools each layer's hidden states, and measures how close translations sit compared
         with unrelated sentences.
       </p>
       <InspectControls engine={engine} numLayers={info.config.numLayers} />
+      <InspectPreset engine={engine} info={info} />
       {error && (
         <div className="error-box" role="alert" data-testid="inspect-error">
           <strong>{error.name}</strong>: {error.message}
         </div>
       )}
-      {result ? (
-        <div className={analyzing ? 'inspect-views stale' : 'inspect-views'} aria-busy={analyzing} data-testid="inspect-views">
-          <InspectMap engine={engine} result={result} projection={projection} />
-          <InspectLacChart engine={engine} result={result} />
-          <InspectHeatmap result={result} />
-          <InspectRetrievalTable result={result} />
+      {shown ? (
+        <div className={analyzing ? 'inspect-views stale' : 'inspect-views'} aria-busy={analyzing} data-testid="inspect-views" data-view={view}>
+          <InspectMap engine={engine} result={shown} projection={projection} />
+          <InspectLacChart engine={engine} result={shown} />
+          <InspectLacHistory lastStep={planned} />
+          <InspectHeatmap result={shown} />
+          <InspectRetrievalTable result={shown} />
         </div>
       ) : (
         <div className="card inspect-empty" data-testid="inspect-empty">

@@ -4,7 +4,7 @@
 
 import type { AlignmentRow } from '../align/analyze';
 
-export type ViewId = 'map' | 'lac' | 'heatmap' | 'retrieval';
+export type ViewId = 'map' | 'lac' | 'heatmap' | 'retrieval' | 'history';
 
 export interface ViewSpec {
   id: ViewId;
@@ -42,6 +42,15 @@ export const VIEW_SPECS: Record<ViewId, ViewSpec> = {
       read: 'Darker is better aligned. Rows of one language lighter than the rest point at the language the model has learned least; compare blocks of related languages (cs–uk, zh–ja) with distant ones.',
     },
   },
+  history: {
+    id: 'history',
+    title: 'LAC during training',
+    explain: {
+      shows:
+        'LAC at the chosen layer for the paper\'s pairs (EN–ZH, EN–CS, CS–UK, ZH–JA, where chosen), measured on the held-out test sentences before training (step 0) and again every k steps while the preset trains; bands are 95% bootstrap intervals.',
+      read: 'A line that climbs out of its step-0 band means the mapping task has pulled translations closer than chance would explain. The preset trains on English-centric pairs only, so CS–UK and ZH–JA show whether alignment transfers to pairs never seen together.',
+    },
+  },
   retrieval: {
     id: 'retrieval',
     title: 'Retrieval at this layer',
@@ -73,6 +82,11 @@ export function languageColor(language: string): string {
   let h = 0;
   for (const ch of language) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
   return FALLBACK_COLORS[h % FALLBACK_COLORS.length];
+}
+
+/** The pairs the experiment reports (src/experiment/arms.ts REPORT_PAIRS), as 'a–b' labels in either order. */
+export function isReportPair(r: { a: string; b: string }, pairs: readonly (readonly [string, string])[]): boolean {
+  return pairs.some(([a, b]) => (a === r.a && b === r.b) || (a === r.b && b === r.a));
 }
 
 /** Colours of language pairs in the LAC chart, in pair order. */

@@ -5,7 +5,7 @@ import { useMemo } from 'react';
 import { useTrainStore } from '../store/train';
 import type { EvalEvent, StepEvent } from '../train/trainer';
 import { TrainChart } from './TrainChart';
-import { CHART_SPECS, type ChartRow } from './TrainChartSpecs';
+import { CHART_SPECS, type ChartRow, type ChartSpec } from './TrainChartSpecs';
 
 /** Points per series drawn at most. */
 export const MAX_POINTS = 2000;
@@ -38,7 +38,8 @@ function span(a: number, b: number): string {
   return `${a.toFixed(2)} → ${b.toFixed(2)}`;
 }
 
-export function TrainCharts() {
+/** `only`: draw just these charts (the workshop preset shows the loss alone). */
+export function TrainCharts({ only }: { only?: ChartSpec['id'][] } = {}) {
   const steps = useTrainStore((s) => s.steps);
   const evals = useTrainStore((s) => s.evals);
   const planned = useTrainStore((s) => s.status?.steps ?? 0);
@@ -52,7 +53,7 @@ export function TrainCharts() {
   const lastStep = Math.max(planned, last?.step ?? 0);
   return (
     <div className="train-charts">
-      {CHART_SPECS.map((spec) => (
+      {CHART_SPECS.filter((spec) => !only || only.includes(spec.id)).map((spec) => (
         <TrainChart key={spec.id} spec={spec} rows={rows} lastStep={lastStep}>
           {spec.id === 'loss' && (
             <>
