@@ -7,7 +7,7 @@
 import type { Batch } from '../gpu/batch';
 import type { GpuContext } from '../gpu/runtime';
 import { attention, createKvCache, storeKv, type KvCache } from '../kernels/attention';
-import { add, siluMul } from '../kernels/elementwise';
+import { add, mul, siluMul } from '../kernels/elementwise';
 import { embedding } from '../kernels/embedding';
 import { matmul } from '../kernels/matmul';
 import { matmulQ } from '../kernels/matmul-q';
@@ -32,6 +32,14 @@ export interface GpuLayer {
   biases: Partial<Record<'q' | 'k' | 'v', GpuTensor>>;
 }
 
+/** A low-rank update of one linear (LoRA): y += scale · (x Aᵀ) Bᵀ with A [r, in], B [out, r], scale [1]. */
+export interface LinearAdapter {
+  A: GpuTensor;
+  B: GpuTensor;
+  /** alpha / r as a [1] tensor (a broadcast factor for the elementwise kernel). */
+  scale: GpuTensor;
+}
+
 export interface GpuDecoder {
   config: DecoderConfig;
   quant: WeightQuant;
@@ -43,6 +51,8 @@ export interface GpuDecoder {
   rope: RopeTables;
   /** Context generation the tensors belong to (a lost device invalidates them). */
   generation: number;
+  /** LoRA adapters by weight name, applied by every forward while set (a LoRA training session sets them). */
+  adapters?: Map<string, LinearAdapter>;
 }
 
 function tensorOf(weights: WeightMap, name: string) {
@@ -115,13 +125,25 @@ export function releaseDecoder(ctx: GpuContext, m: GpuDecoder): void {
   for (const t of all) releaseTensor(ctx, t);
 }
 
-/** y [N, out] = x [N, in] · Wᵀ (+ bias). */
-async function linear(ctx: GpuContext, batch: Batch, x: GpuTensor, w: GpuLinear, bias: GpuTensor | undefined, name: string): Promise<GpuTensor> {
-  const y = 'shape' in w ? await matmul(ctx, batch, x, w, { transB: true, name }) : await matmulQ(ctx, batch, x, w, { name });
-  if (!bias) return y;
-  const out = await add(ctx, batch, y, bias, name);
-  releaseTensor(ctx, y);
-  return out;
+/** y [N, out] = x [N, in] · Wᵀ (+ bias) (+ the adapter's low-rank update). */
+async function linear(ctx: GpuContext, batch: Batch, x: GpuTensor, w: GpuLinear, bias: GpuTensor | undefined, name: string, adapter?: LinearAdapter): Promise<GpuTensor> {
+  let y = 'shape' in w ? await matmul(ctx, batch, x, w, { transB: true, name }) : await matmulQ(ctx, batch, x, w, { name });
+  if (bias) {
+    const yb = await add(ctx, batch, y, bias, name);
+    releaseTensor(ctx, y);
+    y = yb;
+  }
+  if (adapter) releaseTensor(ctx, await addAdapter(ctx, batch, x, adapter, y, name));
+  return y;
+}
+
+/** y [N, out] += scale · (x Aᵀ) Bᵀ, recorded into `batch`; returns scale · x Aᵀ [N, r] (training keeps it for the backward). */
+export async function addAdapter(ctx: GpuContext, batch: Batch, x: GpuTensor, a: LinearAdapter, y: GpuTensor, label: string): Promise<GpuTensor> {
+  const t = await matmul(ctx, batch, x, a.A, { transB: true, name: `${label}.lora_t` });
+  const ts = await mul(ctx, batch, t, a.scale, `${label}.lora_ts`);
+  releaseTensor(ctx, t);
+  await matmul(ctx, batch, ts, a.B, { transB: true, into: y });
+  return ts;
 }
 
 function reshape(t: GpuTensor, shape: number[]): GpuTensor {
@@ -197,9 +219,10 @@ export async function decoderStep(
     const L = m.layers[l];
     const n = `layer${l}`;
     const a = await rmsNorm(ctx, batch, x, L.inputNorm, c.rmsNormEps, `${n}.attn.norm`);
-    const q0 = await linear(ctx, batch, a, L.linears.q, L.biases.q, `${n}.attn.q`);
-    const k0 = await linear(ctx, batch, a, L.linears.k, L.biases.k, `${n}.attn.k`);
-    const v = await linear(ctx, batch, a, L.linears.v, L.biases.v, `${n}.attn.v`);
+    const adapter = (t: LinearName) => m.adapters?.get(linearWeightName(l, t));
+    const q0 = await linear(ctx, batch, a, L.linears.q, L.biases.q, `${n}.attn.q`, adapter('q'));
+    const k0 = await linear(ctx, batch, a, L.linears.k, L.biases.k, `${n}.attn.k`, adapter('k'));
+    const v = await linear(ctx, batch, a, L.linears.v, L.biases.v, `${n}.attn.v`, adapter('v'));
     releaseTensor(ctx, a);
     const q = await rope(ctx, batch, reshape(q0, [N, H, D]), positions, m.rope, `${n}.attn.q_rope`);
     const k = await rope(ctx, batch, reshape(k0, [N, Hkv, D]), positions, m.rope, `${n}.attn.k_rope`);
@@ -210,19 +233,19 @@ export async function decoderStep(
     releaseTensor(ctx, v);
     const att = await attention(ctx, batch, seq, reshape(q, [B, Tq, H, D]), caches[l], `${n}.attn.out`);
     releaseTensor(ctx, q);
-    const o = await linear(ctx, batch, reshape(att, [N, H * D]), L.linears.o, undefined, `${n}.attn.o`);
+    const o = await linear(ctx, batch, reshape(att, [N, H * D]), L.linears.o, undefined, `${n}.attn.o`, adapter('o'));
     releaseTensor(ctx, att);
     const x1 = await add(ctx, batch, x, o, `${n}.attn.resid`);
     releaseTensor(ctx, o);
     drop(x, l);
     const h = await rmsNorm(ctx, batch, x1, L.postNorm, c.rmsNormEps, `${n}.mlp.norm`);
-    const g = await linear(ctx, batch, h, L.linears.gate, undefined, `${n}.mlp.gate`);
-    const u = await linear(ctx, batch, h, L.linears.up, undefined, `${n}.mlp.up`);
+    const g = await linear(ctx, batch, h, L.linears.gate, undefined, `${n}.mlp.gate`, adapter('gate'));
+    const u = await linear(ctx, batch, h, L.linears.up, undefined, `${n}.mlp.up`, adapter('up'));
     releaseTensor(ctx, h);
     const gu = await siluMul(ctx, batch, g, u, `${n}.mlp.act`);
     releaseTensor(ctx, g);
     releaseTensor(ctx, u);
-    const d = await linear(ctx, batch, gu, L.linears.down, undefined, `${n}.mlp.down`);
+    const d = await linear(ctx, batch, gu, L.linears.down, undefined, `${n}.mlp.down`, adapter('down'));
     releaseTensor(ctx, gu);
     x = await add(ctx, batch, x1, d, `${n}.resid`);
     releaseTensor(ctx, x1);

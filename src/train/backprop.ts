@@ -15,16 +15,11 @@ import { matmulQ, matmulQBackward } from '../kernels/matmul-q';
 import { rmsNorm, rmsNormBackward } from '../kernels/rmsnorm';
 import { rope } from '../kernels/rope';
 import { releaseTensor, uploadTensor, uploadU32, type GpuTensor } from '../kernels/tensor';
-import type { GpuDecoder, GpuLinear } from '../model/decoder';
+import { addAdapter, type GpuDecoder, type GpuLinear, type LinearAdapter } from '../model/decoder';
 import { layerPrefix, linearWeightName, type LinearName } from '../model/weights';
 
 /** y = x·Wᵀ + (alpha/r)·(x·Aᵀ)·Bᵀ; A [r, in] Kaiming-uniform, B [out, r] zero at the start. */
-export interface LoraAdapter {
-  A: GpuTensor;
-  B: GpuTensor;
-  /** alpha / r as a [1] tensor (a broadcast factor for the elementwise kernel). */
-  scale: GpuTensor;
-}
+export type LoraAdapter = LinearAdapter;
 
 export interface Trainable {
   model: GpuDecoder;
@@ -84,12 +79,7 @@ async function linearForward(c: Ctx, x: GpuTensor, name: string, bias: GpuTensor
   }
   const lora = c.tr.lora.get(name);
   let ts: GpuTensor | null = null;
-  if (lora) {
-    const t = await matmul(ctx, batch, x, lora.A, { transB: true, name: `${label}.lora_t` });
-    ts = await mul(ctx, batch, t, lora.scale, `${label}.lora_ts`);
-    releaseTensor(ctx, t);
-    await matmul(ctx, batch, ts, lora.B, { transB: true, into: y });
-  }
+  if (lora) ts = await addAdapter(ctx, batch, x, lora, y, label);
   return { y, tape: { x, ts } };
 }
 

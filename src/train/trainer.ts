@@ -138,6 +138,8 @@ export class Trainer {
     const evalSampler = heldOut.length ? new BatchSampler(heldOut, settings.pairs, { ...mix, ntpFraction: 0.5 }, tokenizer, settings.template, settings.seed + 1) : null;
     return rt.run(async (ctx) => {
       const tr = createTrainable(ctx, decoder, settings.mode, settings.seed);
+      // Inference (generation, embeddings, analysis) sees the adapters while the session lives.
+      if (tr.mode === 'lora') decoder.adapters = tr.lora;
       const conRng = new Rng(settings.seed * 3 + 1);
       return new Trainer(rt, settings, tr, zerosLike(ctx, tr.params, 'grad'), zerosLike(ctx, tr.params, 'adam_m'), zerosLike(ctx, tr.params, 'adam_v'), sampler, evalSampler, conRng, { train, tokenizer });
     });
@@ -305,6 +307,7 @@ export class Trainer {
   release(): Promise<void> {
     return this.rt.run(async (ctx) => {
       releaseAll(ctx, [...this.grads.values(), ...this.m.values(), ...this.v.values()]);
+      if (this.tr.model.adapters === this.tr.lora) this.tr.model.adapters = undefined;
       if (this.tr.mode === 'lora') releaseAll(ctx, [...this.tr.params.values(), ...new Set([...this.tr.lora.values()].map((a) => a.scale))]);
     });
   }

@@ -5,6 +5,7 @@
 
 import { useEffect, useMemo } from 'react';
 import type { ModelInfo } from '../model/model';
+import { shortName } from '../model/source';
 import { useInspectStore } from '../store/inspect';
 import { planOf, testPairs, useTranslateStore, type ModelScores, type TranslateResult } from '../store/translate';
 import { languageName } from '../train/template';
@@ -123,10 +124,10 @@ export function TranslatePanel({ engine, info }: { engine: Engine; info: ModelIn
     <section className="panel translate" aria-labelledby="translate-title">
       <h2 id="translate-title">Translate</h2>
       <p className="hint">
-        Translates held-out test sentences (never trained on) with {info.name}, greedily, through the mapping template the training uses:{' '}
+        Translates held-out test sentences (never trained on) with {shortName(info.name)}, greedily, through the mapping template the training uses:{' '}
         <code>&lt;src&gt;sentence&lt;sep&gt;&lt;tgt&gt;</code>, then whatever the model writes until it stops. <strong>Base</strong> is the model as loaded;{' '}
-        <strong>fine-tuned</strong> is the model after training in the Train panel, so the two are identical until you train (LoRA adapters are not applied
-        at inference yet: only full fine-tuning changes the outputs). chrF (character n-gram F-score) and BLEU (word n-gram precision) are corpus-level
+        <strong>fine-tuned</strong> is the model as trained so far (the preset in Inspect, or the Train panel: all weights, or LoRA adapters while their
+        run lives), so the two are identical until you train. chrF (character n-gram F-score) and BLEU (word n-gram precision) are corpus-level
         scores against the reference, 0–100, higher is better; BLEU stays near 0 for a model this small, so read chrF first.
       </p>
       <section className="card translate-controls" aria-labelledby="translate-controls-title">

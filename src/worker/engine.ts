@@ -122,9 +122,9 @@ export class Engine implements EngineApi {
   private readonly listeners = new Set<EngineListener>();
   private readonly resolveSource: EngineOptions['resolveSource'];
   private model: Model | null = null;
-  /** The loaded model as its files hold it, uploaded on first use once full fine-tuning changed `model`. */
+  /** The loaded model as its files hold it, uploaded on first use once training changed `model`. */
   private base: Model | null = null;
-  /** Whether full fine-tuning has changed the loaded model's weights. */
+  /** Whether training has changed what the loaded model computes (full weights, or LoRA adapters while a session lives). */
   private tuned = false;
   private training: TrainingSession | null = null;
   private readonly analysis: AnalysisSession;
@@ -230,7 +230,7 @@ export class Engine implements EngineApi {
       await this.training.release();
       this.training = null;
     }
-    if (settings.mode.kind === 'full') this.tuned = true;
+    this.tuned = true; // full fine-tuning changes the weights in place; LoRA adapters apply to every forward
     const hook = align && {
       every: Math.max(1, Math.round(align.every)),
       run: async (step: number) => {
@@ -307,7 +307,7 @@ export class Engine implements EngineApi {
     return this.training;
   }
 
-  /** The current weights, or the base ones (a second upload only once full fine-tuning changed the model). */
+  /** The current weights, or the base ones (a second upload only once training changed the model). */
   private async weights(which: 'current' | 'base'): Promise<Model> {
     const model = this.loaded();
     if (which === 'current' || !this.tuned) return model;
