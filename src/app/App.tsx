@@ -23,6 +23,12 @@ const TranslatePanel = lazy(() => import('../ui/TranslatePanel').then((m) => ({ 
 
 type Tab = 'model' | 'inspect' | 'train' | 'translate' | 'gpu';
 const TAB_TITLES: Record<Tab, string> = { model: 'Model', inspect: 'Inspect', train: 'Train', translate: 'Translate', gpu: 'GPU' };
+/** The panels that need a loaded model, in tab order. */
+const MODEL_PANELS = [
+  { tab: 'inspect', Panel: InspectPanel },
+  { tab: 'train', Panel: TrainPanel },
+  { tab: 'translate', Panel: TranslatePanel },
+] as const;
 
 export function App() {
   const status = useGpuStore((s) => s.status);
@@ -78,27 +84,14 @@ export function App() {
             <div hidden={tab !== 'model'}>
               <ModelPanel engine={engine} />
             </div>
-            {info && (
-              <div hidden={tab !== 'inspect'}>
-                <Suspense fallback={<p className="status">Loading the Inspect panel…</p>}>
-                  <InspectPanel engine={engine} info={info} />
-                </Suspense>
-              </div>
-            )}
-            {info && (
-              <div hidden={tab !== 'train'}>
-                <Suspense fallback={<p className="status">Loading the Train panel…</p>}>
-                  <TrainPanel engine={engine} info={info} />
-                </Suspense>
-              </div>
-            )}
-            {info && (
-              <div hidden={tab !== 'translate'}>
-                <Suspense fallback={<p className="status">Loading the Translate panel…</p>}>
-                  <TranslatePanel engine={engine} info={info} />
-                </Suspense>
-              </div>
-            )}
+            {info &&
+              MODEL_PANELS.map(({ tab: t, Panel }) => (
+                <div key={t} hidden={tab !== t}>
+                  <Suspense fallback={<p className="status">Loading the {TAB_TITLES[t]} panel…</p>}>
+                    <Panel engine={engine} info={info} />
+                  </Suspense>
+                </div>
+              ))}
             <div hidden={tab !== 'gpu'}>
               <GpuPanel engine={engine} />
             </div>
