@@ -26,7 +26,6 @@ export function InspectPreset({ engine, info }: { engine: EngineApi; info: Model
   // Runs started in the Train panel show there; this card follows the preset's own runs.
   const status = useTrainStore((s) => (s.origin === 'preset' ? s.status : null));
   const pending = useTrainStore((s) => s.pending);
-  const train = useTrainStore();
   const anyRun = useTrainStore((s) => s.status);
   const running = anyRun !== null && RUNNING.has(anyRun.state);
   const full = info.quant === 'f32';
@@ -58,15 +57,15 @@ export function InspectPreset({ engine, info }: { engine: EngineApi; info: Model
         {running && status && (
           <>
             {status.state === 'running' ? (
-              <button type="button" disabled={pending !== null} onClick={() => void train.pause(engine)}>
+              <button type="button" disabled={pending !== null} onClick={() => void useTrainStore.getState().pause(engine)}>
                 Pause
               </button>
             ) : (
-              <button type="button" disabled={pending !== null} onClick={() => void train.resume(engine)}>
+              <button type="button" disabled={pending !== null} onClick={() => void useTrainStore.getState().resume(engine)}>
                 Resume
               </button>
             )}
-            <button type="button" disabled={pending !== null} onClick={() => void train.stop(engine)}>
+            <button type="button" disabled={pending !== null} onClick={() => void useTrainStore.getState().stop(engine)}>
               Stop
             </button>
           </>

@@ -29,7 +29,7 @@ const TRANSLATE_BATCH = 32;
 export async function translate(model: Model, req: TranslateRequest, onProgress: (done: number, total: number) => void): Promise<TranslateResult> {
   const tok = model.tokenizer;
   // Leave room for at least one new token inside the model's context.
-  const room = Math.max(1, model.config.maxPositions - Math.max(1, Math.min(req.maxNewTokens, model.config.maxPositions - 1)));
+  const room = model.config.maxPositions - Math.max(1, Math.min(req.maxNewTokens, model.config.maxPositions - 1));
   const prompts = req.items.map((it) => encodeMappingPrompt(tok, req.template, it.srcLang, it.src, it.tgtLang).slice(-room));
   const outputs: string[] = [];
   for (let start = 0; start < prompts.length; start += TRANSLATE_BATCH) {
