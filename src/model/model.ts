@@ -108,11 +108,19 @@ export class Model {
     return this.rt.run((ctx) => this.decoder(ctx));
   }
 
+  /**
+   * Called inside the re-upload after a device loss, on the new device, before anything uses the
+   * fresh weights: training puts back what it changed (see TrainingSession). Synchronous, so no
+   * other GPU work can see the model between the upload and the restore.
+   */
+  onReupload: ((ctx: GpuContext, decoder: GpuDecoder) => void) | null = null;
+
   /** The decoder on the current device, re-uploaded if the device changed since. */
   private async decoder(ctx: GpuContext): Promise<GpuDecoder> {
     if (this.gpu.generation !== ctx.generation) {
       const host = await this.reload();
       this.gpu = uploadDecoder(ctx, host.config, host.weights, this.info.quant, { prequantized: host.quantized });
+      this.onReupload?.(ctx, this.gpu);
     }
     return this.gpu;
   }

@@ -1,9 +1,9 @@
 // The trainer on a random tiny model: it learns (the mapping loss falls below 10% of its start
-// within 300 steps), the same seed gives the same curve, a checkpoint resumes exactly, and a NaN
-// stops the step with the weights untouched.
+// within 300 steps), the same seed gives the same curve, a checkpoint resumes exactly (and one of
+// another model is refused untouched), and a NaN stops the step with the weights untouched.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { TrainingDivergedError } from '../errors';
+import { TrainConfigError, TrainingDivergedError } from '../errors';
 import { byteLevelTokenizerJson } from '../model/byte-tokenizer';
 import { uploadDecoder, type GpuDecoder } from '../model/decoder';
 import { randomWeights, tinyConfig } from '../model/random-model';
@@ -122,6 +122,22 @@ describe('Trainer', () => {
     for (let i = 0; i < 3; i++) rest.push((await resumed.step()).loss);
     expect(resumed.stepCount).toBe(6);
     expect(rest).toEqual(full.slice(3));
+  });
+
+  it('refuses a checkpoint of a model with other shapes with a TrainConfigError, before writing anything', async () => {
+    const tr = await freshTrainer({ steps: 6, warmupSteps: 2 });
+    await tr.step();
+    const before = await tr.checkpoint();
+    const other = structuredClone(before);
+    const last = Object.keys(other.v).at(-1)!; // a mismatch found only at the end must not leave the first tensors written
+    other.params = Object.fromEntries(Object.entries(other.params).map(([n, t]) => [n, t.map((x) => x + 1)]));
+    other.v[last] = new Float32Array(other.v[last].length + 4);
+    const err = await tr.restore(other).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrainConfigError);
+    expect((err as Error).message).toContain(`${last} has ${other.v[last].length} values where this model's has ${before.v[last].length}: it belongs to another model`);
+    const after = await tr.checkpoint();
+    for (const name of Object.keys(before.params)) expect(Array.from(after.params[name])).toEqual(Array.from(before.params[name]));
+    expect(after.step).toBe(1);
   });
 
   it('a NaN in the gradient raises TrainingDivergedError naming the step, and nothing is applied', async () => {

@@ -5,7 +5,7 @@
 //   L = L_ntp + λ_map · L_map (+ λ_con · L_con), L_ntp and L_map each the mean cross-entropy over
 //   their own loss-weighted tokens, L_con the optional InfoNCE of contrastive.ts.
 
-import { TrainConfigError, TrainingDivergedError } from '../errors';
+import { DeviceLostError, TrainConfigError, TrainingDivergedError } from '../errors';
 import type { GpuContext, GpuRuntime } from '../gpu/runtime';
 import { matmul } from '../kernels/matmul';
 import { adamwStep, sumSquares } from '../kernels/optimizer';
@@ -108,6 +108,8 @@ export class Trainer {
 
   private constructor(
     private readonly rt: GpuRuntime,
+    /** The device generation its tensors live on; after a device loss they are gone (TrainingSession rebuilds). */
+    readonly generation: number,
     readonly settings: TrainSettings,
     private readonly tr: Trainable,
     private readonly grads: Map<string, GpuTensor>,
@@ -131,17 +133,38 @@ export class Trainer {
       if (!(con.temperature > 0)) throw new TrainConfigError(`The contrastive temperature must be positive, got ${con.temperature}.`, { temperature: con.temperature });
       if (!(con.pairsPerStep >= 2)) throw new TrainConfigError(`InfoNCE needs at least 2 pairs per step (in-batch negatives), got ${con.pairsPerStep}.`, { pairsPerStep: con.pairsPerStep });
     }
+    const samplers = Trainer.samplers(tokenizer, train, heldOut, settings); // throws on unusable data before any GPU work
+    return rt.run(async (ctx) => Trainer.build(ctx, rt, decoder, samplers, { train, tokenizer }, settings));
+  }
+
+  /** The training sampler and the held-out one, at their start. */
+  static samplers(tokenizer: Tokenizer, train: readonly ParallelTuple[], heldOut: readonly ParallelTuple[], settings: TrainSettings): { train: BatchSampler; heldOut: BatchSampler | null } {
     const mix: MixConfig = { ntpFraction: settings.ntpFraction, directions: settings.directions, maxLength: settings.maxLength };
-    const sampler = new BatchSampler(train, settings.pairs, mix, tokenizer, settings.template, settings.seed);
-    // Held-out batches are half NTP, half mapping whatever the training mix, so both losses are
-    // always measured and runs with different mixes (the experiment's arms) see the same examples.
-    const evalSampler = heldOut.length ? new BatchSampler(heldOut, settings.pairs, { ...mix, ntpFraction: 0.5 }, tokenizer, settings.template, settings.seed + 1) : null;
-    return rt.run(async (ctx) => {
-      const tr = createTrainable(ctx, decoder, settings.mode, settings.seed);
-      // Inference (generation, embeddings, analysis) sees the adapters while the session lives.
-      if (tr.mode === 'lora') decoder.adapters = tr.lora;
-      const conRng = new Rng(settings.seed * 3 + 1);
-      return new Trainer(rt, settings, tr, zerosLike(ctx, tr.params, 'grad'), zerosLike(ctx, tr.params, 'adam_m'), zerosLike(ctx, tr.params, 'adam_v'), sampler, evalSampler, conRng, { train, tokenizer });
+    return {
+      train: new BatchSampler(train, settings.pairs, mix, tokenizer, settings.template, settings.seed),
+      // Held-out batches are half NTP, half mapping whatever the training mix, so both losses are
+      // always measured and runs with different mixes (the experiment's arms) see the same examples.
+      heldOut: heldOut.length ? new BatchSampler(heldOut, settings.pairs, { ...mix, ntpFraction: 0.5 }, tokenizer, settings.template, settings.seed + 1) : null,
+    };
+  }
+
+  /**
+   * `create` on a given device, synchronously and without checking the settings again: the
+   * training session rebuilds its trainer this way inside the model's re-upload after a device loss.
+   */
+  static build(ctx: GpuContext, rt: GpuRuntime, decoder: GpuDecoder, samplers: { train: BatchSampler; heldOut: BatchSampler | null }, data: { train: readonly ParallelTuple[]; tokenizer: Tokenizer }, settings: TrainSettings): Trainer {
+    const tr = createTrainable(ctx, decoder, settings.mode, settings.seed);
+    // Inference (generation, embeddings, analysis) sees the adapters while the session lives.
+    if (tr.mode === 'lora') decoder.adapters = tr.lora;
+    const conRng = new Rng(settings.seed * 3 + 1);
+    return new Trainer(rt, ctx.generation, settings, tr, zerosLike(ctx, tr.params, 'grad'), zerosLike(ctx, tr.params, 'adam_m'), zerosLike(ctx, tr.params, 'adam_v'), samplers.train, samplers.heldOut, conRng, data);
+  }
+
+  /** GPU work on this trainer's tensors; DeviceLostError if the device they lived on is gone. */
+  private onDevice<T>(work: (ctx: GpuContext) => Promise<T>): Promise<T> {
+    return this.rt.run(async (ctx) => {
+      if (ctx.generation !== this.generation) throw new DeviceLostError('The GPU device this training run lived on was lost; its session rebuilds it from the last snapshot.', { generation: this.generation });
+      return work(ctx);
     });
   }
 
@@ -161,7 +184,7 @@ export class Trainer {
     const tokens = micro.reduce((a, b) => a + b.lengths.reduce((x, y) => x + y, 0), 0);
     const lr = learningRate(stepNo, { lr: s.lr, warmupSteps: s.warmupSteps, totalSteps: s.steps, minLr: s.minLr });
     const t0 = performance.now();
-    return this.rt.run(async (ctx) => {
+    return this.onDevice(async (ctx) => {
       const { losses, normSq, normTotal } = await this.gradients(ctx, micro, sums, con && conPairs ? { settings: con, pairs: conPairs } : null);
       const [lossNtp, lossMap, lossCon] = losses;
       const loss = lossNtp + s.lambdaMap * lossMap + (con ? con.weight * lossCon : 0);
@@ -239,7 +262,7 @@ export class Trainer {
     this.evalSet ??= Array.from({ length: batches }, () => this.heldOut!.next(s.batchSize));
     const list = this.evalSet;
     const sums = { ntp: list.reduce((a, b) => a + b.weightSums.ntp, 0), map: list.reduce((a, b) => a + b.weightSums.map, 0) };
-    return this.rt.run(async (ctx) => {
+    return this.onDevice(async (ctx) => {
       const lossBuf = uploadTensor(ctx, new Float32Array(2), [1, 2], 'eval_losses');
       const batch = ctx.batch();
       for (const b of list) {
@@ -259,7 +282,7 @@ export class Trainer {
 
   /** Trainable weights, AdamW moments, step and sampler state, read back to the CPU. */
   async checkpoint(): Promise<TrainerCheckpoint> {
-    return this.rt.run(async (ctx) => {
+    return this.onDevice(async (ctx) => {
       const read = async (m: Map<string, GpuTensor>) => {
         const out: Record<string, Float32Array> = {};
         for (const [name, t] of m) out[name] = await readTensor(ctx, t);
@@ -281,7 +304,7 @@ export class Trainer {
   async adapters(): Promise<Map<string, HostAdapter>> {
     const mode = this.settings.mode;
     if (mode.kind !== 'lora') return new Map();
-    return this.rt.run(async (ctx) => {
+    return this.onDevice(async (ctx) => {
       const out = new Map<string, HostAdapter>();
       for (const [name, a] of this.tr.lora) out.set(name, { rank: mode.rank, alpha: mode.alpha, A: await readTensor(ctx, a.A), B: await readTensor(ctx, a.B) });
       return out;
@@ -289,23 +312,31 @@ export class Trainer {
   }
 
   /** Continues from a checkpoint of a trainer with the same settings and data. */
-  async restore(ck: TrainerCheckpoint): Promise<void> {
+  restore(ck: TrainerCheckpoint): Promise<void> {
+    return this.onDevice(async (ctx) => this.restoreOn(ctx, ck));
+  }
+
+  /** `restore` on the device this trainer lives on, synchronously (see `build`). */
+  restoreOn(ctx: GpuContext, ck: TrainerCheckpoint): void {
     const s = this.settings;
+    const tensors = [[this.tr.params, ck.params], [this.m, ck.m], [this.v, ck.v]] as const;
+    // Check every tensor before writing any, so a checkpoint of another model changes nothing.
+    for (const [map, saved] of tensors) {
+      for (const [name, t] of map) {
+        const size = t.shape.reduce((a, b) => a * b, 1);
+        if (!saved[name]) throw new TrainConfigError(`The checkpoint has no ${name}: it belongs to another model or training mode.`, { tensor: name });
+        if (saved[name].length !== size) throw new TrainConfigError(`The checkpoint's ${name} has ${saved[name].length} values where this model's has ${size}: it belongs to another model.`, { tensor: name, saved: saved[name].length, expected: size });
+      }
+    }
+    for (const [map, saved] of tensors) for (const [name, t] of map) ctx.device.queue.writeBuffer(t.buffer.buffer, 0, saved[name]);
     this.sampler = BatchSampler.restore(this.data.train, s.pairs, { ntpFraction: s.ntpFraction, directions: s.directions, maxLength: s.maxLength }, this.data.tokenizer, s.template, ck.sampler);
     this.conRng = Rng.fromState(ck.contrastiveRng);
-    await this.rt.run(async (ctx) => {
-      for (const [map, saved] of [[this.tr.params, ck.params], [this.m, ck.m], [this.v, ck.v]] as const) {
-        for (const [name, t] of map) {
-          if (!saved[name]) throw new TrainConfigError(`The checkpoint has no ${name}: it belongs to another model or training mode.`, { tensor: name });
-          ctx.device.queue.writeBuffer(t.buffer.buffer, 0, saved[name]);
-        }
-      }
-    });
     this.stepCount = ck.step;
   }
 
   release(): Promise<void> {
     return this.rt.run(async (ctx) => {
+      if (ctx.generation !== this.generation) return; // a lost device took the buffers with it
       releaseAll(ctx, [...this.grads.values(), ...this.m.values(), ...this.v.values()]);
       if (this.tr.model.adapters === this.tr.lora) this.tr.model.adapters = undefined;
       if (this.tr.mode === 'lora') releaseAll(ctx, [...this.tr.params.values(), ...new Set([...this.tr.lora.values()].map((a) => a.scale))]);

@@ -15,7 +15,7 @@ import type { Pooling } from '../reference/pooling';
 import { NoModelError, TrainConfigError } from '../errors';
 import { IndexedDbCheckpointStore, MemoryCheckpointStore, type CheckpointInfo, type CheckpointStore } from '../train/checkpoint-store';
 import type { TrainSettings } from '../train/trainer';
-import { TrainingSession, type TrainData, type TrainEvent, type TrainStatus } from './training';
+import { SNAPSHOT_EVERY_MS, TrainingSession, type TrainData, type TrainEvent, type TrainStatus } from './training';
 import { benchKernels, type KernelBenchOptions, type KernelBenchResult } from './bench-kernels';
 import { benchModel, type ModelBenchOptions, type ModelBenchResult } from './bench-model';
 import type { ProjectionMethod } from '../align/projection';
@@ -115,6 +115,8 @@ export interface EngineOptions extends RuntimeOptions {
   resolveSource?: (spec: ModelSourceSpec) => ModelFiles | null;
   /** Default: IndexedDB where the host has it, else memory. */
   checkpointStore?: CheckpointStore;
+  /** How often a training session refreshes the host copy it resumes from after a device loss (SNAPSHOT_EVERY_MS). */
+  snapshotEveryMs?: number;
 }
 
 export class Engine implements EngineApi {
@@ -129,9 +131,11 @@ export class Engine implements EngineApi {
   private training: TrainingSession | null = null;
   private readonly analysis: AnalysisSession;
   private readonly checkpoints: CheckpointStore;
+  private readonly snapshotEveryMs: number;
 
   constructor(gpu: () => GPU | undefined, opts: EngineOptions = {}) {
     this.resolveSource = opts.resolveSource;
+    this.snapshotEveryMs = opts.snapshotEveryMs ?? SNAPSHOT_EVERY_MS;
     this.checkpoints = opts.checkpointStore ?? (typeof indexedDB === 'undefined' ? new MemoryCheckpointStore() : new IndexedDbCheckpointStore());
     this.runtime = new GpuRuntime(gpu, {
       ...opts,
@@ -171,6 +175,8 @@ export class Engine implements EngineApi {
     const host = await read();
     this.emit({ kind: 'load-progress', stage: 'upload', file: host.weightsFile, loaded: 0, total: 1 });
     const model = await Model.load(this.runtime, host, opts.quant, files.label, read);
+    // After a device loss the model re-uploads its files; the training session then puts back what it trained.
+    model.onReupload = (ctx, decoder) => this.training?.rebuildOn(ctx, decoder);
     this.emit({ kind: 'load-progress', stage: 'upload', file: host.weightsFile, loaded: 1, total: 1 });
     const old = this.model;
     this.model = model;
@@ -239,7 +245,8 @@ export class Engine implements EngineApi {
         this.emit({ kind: 'train-align', step, result });
       },
     };
-    this.training = await TrainingSession.create(this.runtime, await model.gpuDecoder(), model.tokenizer, data, settings, this.checkpoints, (e) => this.emit(e), hook);
+    const source = { rt: this.runtime, decoder: () => model.gpuDecoder(), tokenizer: model.tokenizer, data };
+    this.training = await TrainingSession.create(source, settings, this.checkpoints, (e) => this.emit(e), hook, this.snapshotEveryMs);
     return this.training.start();
   }
 
@@ -248,6 +255,7 @@ export class Engine implements EngineApi {
   }
 
   async resumeTraining(): Promise<TrainStatus> {
+    await this.session().recover();
     return this.session().start();
   }
 
@@ -260,6 +268,7 @@ export class Engine implements EngineApi {
   }
 
   async saveCheckpoint(label?: string): Promise<CheckpointInfo> {
+    await this.session().recover();
     return this.session().saveCheckpoint(label);
   }
 
@@ -268,6 +277,7 @@ export class Engine implements EngineApi {
   }
 
   async restoreCheckpoint(id: string): Promise<TrainStatus> {
+    await this.session().recover();
     return this.session().restoreCheckpoint(id);
   }
 

@@ -1,4 +1,5 @@
-// Training through the engine: events, pause and resume, stop, checkpoints, and clear errors.
+// Training through the engine: events, pause and resume, stop, checkpoints, clear errors, and a lost
+// GPU device (Engine.dispose destroys the device the way a driver reset does; the next call gets a new one).
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { NoModelError, TrainConfigError } from '../errors';
@@ -9,8 +10,8 @@ import type { TrainSettings, StepEvent } from '../train/trainer';
 import { Engine, type EngineEvent } from './engine';
 
 const engines: Engine[] = [];
-function engine(): Engine {
-  const e = new Engine(() => nodeGpu(), { checkpointStore: new MemoryCheckpointStore() });
+function engine(opts: { snapshotEveryMs?: number } = {}): Engine {
+  const e = new Engine(() => nodeGpu(), { checkpointStore: new MemoryCheckpointStore(), ...opts });
   engines.push(e);
   return e;
 }
@@ -112,4 +113,55 @@ describe('training in the engine', () => {
     await e.startTraining(settings({ steps: 3, evalEvery: 0, mode: { kind: 'lora', rank: 4, alpha: 8, targets: ['q', 'v'] } }), data);
     expect((await e.trainingSession!.settled()).state).toBe('finished');
   });
+
+  it('a device lost mid-run pauses at the last snapshot, and resuming replays to exactly the uninterrupted weights', async () => {
+    const ids = [[256, 65, 66, 67]];
+    const run = settings({ steps: 8, evalEvery: 0 });
+    const reference = engine();
+    await reference.loadModel({ kind: 'random', seed: 4 }, { quant: 'f32' });
+    await reference.startTraining(run, data);
+    expect((await reference.trainingSession!.settled()).state).toBe('finished');
+    const trained = (await reference.forward(ids)).logits[0];
+
+    const e = engine({ snapshotEveryMs: 0 }); // a snapshot after every step
+    await e.loadModel({ kind: 'random', seed: 4 }, { quant: 'f32' });
+    const lost: number[] = [];
+    e.onEvent((ev) => {
+      if (ev.kind === 'device-lost') lost.push(ev.generation);
+      if (ev.kind === 'train-steps' && ev.steps.at(-1)!.step >= 3 && lost.length === 0) e.dispose();
+    });
+    await e.startTraining(run, data);
+    const paused = await e.trainingSession!.settled();
+    expect(lost).toHaveLength(1);
+    expect(paused.state).toBe('paused');
+    expect(paused.error?.name).toBe('DeviceLostError');
+    expect(paused.error?.message).toMatch(new RegExp(`paused at step ${paused.step}.*resume continues from there`));
+    expect(paused.step).toBeGreaterThanOrEqual(2);
+    expect(paused.step).toBeLessThan(8);
+
+    expect((await e.resumeTraining()).error).toBeNull();
+    expect(await e.trainingSession!.settled()).toMatchObject({ state: 'finished', step: 8 });
+    const replayed = (await e.forward(ids)).logits[0];
+    expect(Math.max(...replayed.map((x, i) => Math.abs(x - trained[i])))).toBeLessThan(1e-5);
+  });
+
+  for (const mode of [{ kind: 'full' as const }, { kind: 'lora' as const, rank: 4, alpha: 8, targets: ['q', 'v'] as ('q' | 'v')[] }]) {
+    it(`a device lost after a ${mode.kind} run keeps what was trained: the model computes the trained weights, not its files`, async () => {
+      const ids = [[256, 72, 73]];
+      const e = engine();
+      await e.loadModel({ kind: 'random', seed: 5 }, { quant: 'f32' });
+      const base = (await e.forward(ids)).logits[0];
+      await e.startTraining(settings({ steps: 4, evalEvery: 0, mode }), data);
+      expect((await e.trainingSession!.settled()).state).toBe('finished');
+      const trained = (await e.forward(ids)).logits[0];
+      expect(trained).not.toEqual(base);
+
+      const lost = new Promise((r) => e.onEvent((ev) => ev.kind === 'device-lost' && r(ev)));
+      e.dispose();
+      await lost; // what the app sees; the next call runs on a new device
+      const after = (await e.forward(ids)).logits[0];
+      expect(Math.max(...after.map((x, i) => Math.abs(x - trained[i])))).toBeLessThan(1e-6);
+      expect(await e.trainingStatus()).toMatchObject({ state: 'finished', step: 4, error: null });
+    });
+  }
 });

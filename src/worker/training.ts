@@ -2,13 +2,21 @@
 // step events batched to at most ~10 messages a second (none dropped); an evaluation at step 0 and
 // every `evalEvery` steps; checkpoints to a store. The loop yields between steps so pause and stop
 // requests are handled while it runs.
+//
+// A lost GPU device must not lose the run: the session keeps a snapshot of the trainer on the host
+// (trainable weights, AdamW moments, sampler state; 3x the trainable parameters in f32) every
+// `snapshotEveryMs` of training and whenever the loop ends (finished, paused, stopped). After a loss
+// `recover()` rebuilds the trainer on the new device from the snapshot; for full fine-tuning that
+// writes the trained weights into the model, which the new device re-uploaded from its files. A loss
+// while training pauses the run at the snapshot's step, and resuming replays from there exactly.
 
-import type { GpuRuntime } from '../gpu/runtime';
+import { DeviceLostError } from '../errors';
+import type { GpuContext, GpuRuntime } from '../gpu/runtime';
 import type { GpuDecoder } from '../model/decoder';
 import type { Tokenizer } from '../model/tokenizer';
 import type { ParallelTuple } from '../train/batching';
 import { checkpointBytes, type CheckpointInfo, type CheckpointStore } from '../train/checkpoint-store';
-import { Trainer, type EvalEvent, type StepEvent, type TrainSettings } from '../train/trainer';
+import { Trainer, type EvalEvent, type StepEvent, type TrainerCheckpoint, type TrainSettings } from '../train/trainer';
 
 export type TrainState = 'idle' | 'running' | 'paused' | 'stopped' | 'finished' | 'failed';
 
@@ -38,6 +46,17 @@ export type TrainEvent =
   | { kind: 'train-checkpoint'; info: CheckpointInfo };
 
 const EMIT_EVERY_MS = 100;
+/** How often (ms of training) the host snapshot is refreshed: the most work a device loss can cost. */
+export const SNAPSHOT_EVERY_MS = 30_000;
+
+/** What a session trains, and how to build its trainer again on a new device. */
+interface TrainerSource {
+  rt: GpuRuntime;
+  /** The model's weights on the current device: after a loss, the model re-uploads its files and calls `rebuildOn`. */
+  decoder: () => Promise<GpuDecoder>;
+  tokenizer: Tokenizer;
+  data: TrainData;
+}
 
 export class TrainingSession {
   private state: TrainState = 'idle';
@@ -45,16 +64,46 @@ export class TrainingSession {
   private pending: StepEvent[] = [];
   private lastEmit = 0;
   private loop: Promise<void> | null = null;
+  /** The host copy a device loss resumes from; null until the first one (then recovery starts at step 0). */
+  private snapshot: TrainerCheckpoint | null = null;
+  private snapshotAt = 0;
 
   private constructor(
-    private readonly trainer: Trainer,
+    private trainer: Trainer,
+    private readonly source: TrainerSource,
     private readonly store: CheckpointStore,
     private readonly emit: (e: TrainEvent) => void,
     private readonly align: AlignHook | null,
-  ) {}
+    private readonly snapshotEveryMs: number,
+  ) {
+    this.snapshotAt = performance.now();
+  }
 
-  static async create(rt: GpuRuntime, decoder: GpuDecoder, tokenizer: Tokenizer, data: TrainData, settings: TrainSettings, store: CheckpointStore, emit: (e: TrainEvent) => void, align: AlignHook | null = null): Promise<TrainingSession> {
-    return new TrainingSession(await Trainer.create(rt, decoder, tokenizer, data.train, data.heldOut, settings), store, emit, align);
+  static async create(source: TrainerSource, settings: TrainSettings, store: CheckpointStore, emit: (e: TrainEvent) => void, align: AlignHook | null = null, snapshotEveryMs = SNAPSHOT_EVERY_MS): Promise<TrainingSession> {
+    const trainer = await Trainer.create(source.rt, await source.decoder(), source.tokenizer, source.data.train, source.data.heldOut, settings);
+    return new TrainingSession(trainer, source, store, emit, align, snapshotEveryMs);
+  }
+
+  /**
+   * Makes sure the session lives on the current device. Touching the model's weights is enough: on
+   * a new device the model re-uploads its files and calls `rebuildOn` within the same GPU work.
+   */
+  async recover(): Promise<void> {
+    await this.source.decoder();
+  }
+
+  /**
+   * The trainer again on a new device, from the last snapshot (or from the start, if none was taken):
+   * for full fine-tuning this writes the trained weights over the `decoder` just re-uploaded from
+   * the files; for LoRA it builds the adapters again and attaches them.
+   */
+  rebuildOn(ctx: GpuContext, decoder: GpuDecoder): void {
+    const { rt, tokenizer, data } = this.source;
+    const settings = this.trainer.settings;
+    const trainer = Trainer.build(ctx, rt, decoder, Trainer.samplers(tokenizer, data.train, data.heldOut, settings), { train: data.train, tokenizer }, settings);
+    if (this.snapshot) trainer.restoreOn(ctx, this.snapshot);
+    this.trainer = trainer;
+    if (this.state !== 'running') this.emit({ kind: 'train-status', ...this.status() });
   }
 
   status(): TrainStatus {
@@ -68,6 +117,7 @@ export class TrainingSession {
 
   start(): TrainStatus {
     if (this.state === 'running') return this.status();
+    this.error = null; // a resumed run starts clean (the reason it stopped was shown)
     this.setState('running');
     this.loop = this.run();
     return this.status();
@@ -103,6 +153,8 @@ export class TrainingSession {
   async restoreCheckpoint(id: string): Promise<TrainStatus> {
     if (this.state === 'running') await this.pause();
     await this.trainer.restore(await this.store.load(id));
+    this.snapshot = null; // the restored state is the one to keep
+    await this.takeSnapshot(true);
     this.setState('paused');
     return this.status();
   }
@@ -114,6 +166,7 @@ export class TrainingSession {
   private async run(): Promise<void> {
     const s = this.trainer.settings;
     try {
+      await this.takeSnapshot(true); // from the first step on, a device loss resumes from here, not from the files
       if (this.trainer.stepCount === 0 && s.evalEvery > 0) this.emit({ kind: 'train-eval', ...(await this.trainer.evaluate()) });
       if (this.trainer.stepCount === 0 && this.align) await this.align.run(0);
       while (this.state === 'running' && this.trainer.stepCount < s.steps) {
@@ -125,15 +178,39 @@ export class TrainingSession {
           this.flush(); // the loss chart moves before the alignment views do
           await this.align.run(step);
         }
+        await this.takeSnapshot(false);
         await new Promise((r) => setTimeout(r, 0)); // let pause/stop requests in
       }
       this.flush();
+      await this.takeSnapshot(true);
       if (this.state === 'running') this.setState('finished');
     } catch (e) {
       this.flush();
+      if (e instanceof DeviceLostError) return this.pauseAfterLoss(e);
       this.error = { name: (e as Error).name, message: (e as Error).message };
       this.setState('failed');
     }
+  }
+
+  /** Refreshes the host snapshot when it is older than snapshotEveryMs (always when `force`). */
+  private async takeSnapshot(force: boolean): Promise<void> {
+    if (this.snapshot?.step === this.trainer.stepCount) return;
+    if (!force && performance.now() - this.snapshotAt < this.snapshotEveryMs) return;
+    this.snapshot = await this.trainer.checkpoint();
+    this.snapshotAt = performance.now();
+  }
+
+  /** The device went away mid-run: rebuild on a new one from the snapshot, then wait paused. */
+  private async pauseAfterLoss(e: DeviceLostError): Promise<void> {
+    this.state = 'paused';
+    try {
+      await this.recover();
+    } catch (again) {
+      this.error = { name: (again as Error).name, message: `${e.message} No new device could be acquired: ${(again as Error).message}` };
+      return this.setState('failed');
+    }
+    this.error = { name: e.name, message: `${e.message} Training is paused at step ${this.trainer.stepCount}, the last copy of the run kept in memory; resume continues from there.` };
+    this.setState('paused');
   }
 
   private flush(): void {
