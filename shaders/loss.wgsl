@@ -15,6 +15,11 @@
 // One workgroup of 64 handles one row: a max and a sum of exponentials by tree reductions over
 // workgroup memory, then every invocation writes its strided slice of the gradient.
 // Grid folded 2-D over N workgroups: row = wg.x + wg.y * num_workgroups.x.
+//
+// token_nll — the same ce[n] without the gradient, for evaluation (perplexity): no [N, V] output,
+// so only N numbers need reading back. Its bindings (an entry point's interface is what it uses):
+//   0, 1, 2 as above (p, logits, targets), and
+//   3  storage write  nll        : [N] f32, cross-entropy of each token
 
 struct Params { N : u32, V : u32, _pad0 : u32, _pad1 : u32 }
 
@@ -28,10 +33,8 @@ struct Params { N : u32, V : u32, _pad0 : u32, _pad1 : u32 }
 const WG : u32 = 64u;
 var<workgroup> red : array<f32, WG>;
 
-@compute @workgroup_size(WG, 1, 1)
-fn cross_entropy(@builtin(workgroup_id) wg : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>,
-                 @builtin(local_invocation_index) li : u32) {
-  let row = wg.x + wg.y * nwg.x;
+/** logsumexp of row `row` of logits, for every invocation of the workgroup (rows past N give junk). */
+fn row_logsumexp(row : u32, li : u32) -> f32 {
   let live = row < p.N;
   let base = row * p.V;
   var m = -3.0e38;
@@ -52,12 +55,30 @@ fn cross_entropy(@builtin(workgroup_id) wg : vec3<u32>, @builtin(num_workgroups)
     if (li < half) { red[li] += red[li + half]; }
     workgroupBarrier();
   }
-  if (!live) { return; }
-  let lse = rowMax + log(red[0]);
+  return rowMax + log(red[0]);
+}
+
+@compute @workgroup_size(WG, 1, 1)
+fn cross_entropy(@builtin(workgroup_id) wg : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>,
+                 @builtin(local_invocation_index) li : u32) {
+  let row = wg.x + wg.y * nwg.x;
+  let lse = row_logsumexp(row, li);
+  if (row >= p.N) { return; }
+  let base = row * p.V;
   let tgt = targets[row];
   let gw = gradWeight[row];
   for (var v = li; v < p.V; v += WG) {
     dlogits[base + v] = gw * (exp(logits[base + v] - lse) - select(0.0, 1.0, v == tgt));
   }
   if (li == 0u) { ce[row] = lse - logits[base + tgt]; }
+}
+
+@group(0) @binding(3) var<storage, read_write> nll : array<f32>;
+
+@compute @workgroup_size(WG, 1, 1)
+fn token_nll(@builtin(workgroup_id) wg : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>,
+             @builtin(local_invocation_index) li : u32) {
+  let row = wg.x + wg.y * nwg.x;
+  let lse = row_logsumexp(row, li);
+  if (row < p.N && li == 0u) { nll[row] = lse - logits[row * p.V + targets[row]]; }
 }

@@ -16,7 +16,7 @@ import { testRuntime } from '../test/gpu';
 import { attention, attentionBackward, createKvCache, storeKv } from './attention';
 import { siluMulBackward } from './elementwise';
 import { embeddingBackward } from './embedding';
-import { crossEntropy } from './loss';
+import { crossEntropy, tokenNll } from './loss';
 import { rmsNormBackward } from './rmsnorm';
 import { rope } from './rope';
 import { readTensor, uploadTensor, uploadU32, type GpuTensor } from './tensor';
@@ -138,5 +138,13 @@ describe('backward kernels vs float64 reference', () => {
     const loss = Array.from(ce).reduce((s, c, i) => s + (c * weights[i]) / total, 0);
     expect(Math.abs(loss - ref.loss) / ref.loss).toBeLessThanOrEqual(1e-5);
     expectClose(dlogits, crossEntropyBackwardRef(logits, targets, weights, N, V), 'cross-entropy dlogits');
+  });
+
+  it('token NLL (evaluation, no gradient): the per-token cross-entropy of the reference', async () => {
+    const [N, V] = [70, 513]; // V not a multiple of the workgroup size
+    const logits = randomArray(N * V, 15).map((x) => x * 6);
+    const targets = Uint32Array.from({ length: N }, (_, i) => (i * 101) % V);
+    const [nll] = await gpu(async (ctx, b) => [await tokenNll(ctx, b, uploadTensor(ctx, logits, [N, V], 'logits'), uploadU32(ctx, targets, [N], 'targets'))]);
+    expectClose(nll, crossEntropyRef(logits, targets, new Float32Array(N).fill(1), N, V).perToken, 'token NLL');
   });
 });

@@ -4,10 +4,11 @@
 // After a device loss the weights are re-read from the same files on the next call.
 
 import type { GpuContext, GpuRuntime } from '../gpu/runtime';
+import { tokenNll } from '../kernels/loss';
 import { pool } from '../kernels/pooling';
 import { sample } from '../kernels/sample';
 import { releaseTensor, uploadTensor, uploadU32, type GpuTensor } from '../kernels/tensor';
-import { ShapeError } from '../errors';
+import { GpuLimitError, ShapeError } from '../errors';
 import { randomArray } from '../reference/random';
 import type { Pooling } from '../reference/pooling';
 import type { DecoderConfig } from './config';
@@ -243,28 +244,34 @@ export class Model {
 
   /**
    * Next-token negative log-likelihood of each sequence: the sum over t >= 1 of -log p(ids[t] | ids[<t])
-   * (natural log), and how many tokens were predicted. Evaluated in groups of EMBED_BATCH sequences.
+   * (natural log), and how many tokens were predicted. The cross-entropy runs on the GPU and only one
+   * number per token comes back (a 128k vocabulary would otherwise mean 512 KB read back per token).
+   * Sequences go in groups of up to EMBED_BATCH whose logits [B, T, V] fit one storage binding.
    */
   async sequenceNll(ids: number[][]): Promise<{ nll: number[]; tokens: number[] }> {
     const V = this.config.vocabSize;
-    const nll: number[] = [];
-    for (let start = 0; start < ids.length; start += EMBED_BATCH) {
-      const group = ids.slice(start, start + EMBED_BATCH);
-      const { logits } = await this.forward(group);
-      group.forEach((seq, b) => {
-        let sum = 0;
-        for (let t = 0; t + 1 < seq.length; t++) {
-          const row = logits[b].subarray(t * V, (t + 1) * V);
-          let max = -Infinity;
-          for (const v of row) max = Math.max(max, v);
-          let z = 0;
-          for (const v of row) z += Math.exp(v - max);
-          sum += max + Math.log(z) - row[seq[t + 1]];
-        }
-        nll.push(sum);
-      });
-    }
-    return { nll, tokens: ids.map((s) => s.length - 1) };
+    return this.rt.run(async (ctx) => {
+      const m = await this.decoder(ctx);
+      const rows = Math.floor(Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize) / (4 * V));
+      const nll: number[] = [];
+      for (const group of tokenBudgetGroups(ids, rows)) {
+        const { B, T, tokens, lengths } = pad(group);
+        // targets[b, t] = ids[b][t + 1]; the last position and padding predict nothing (their NLL is skipped).
+        const targets = new Uint32Array(B * T);
+        group.forEach((seq, b) => targets.set(seq.slice(1), b * T));
+        const caches = createCaches(ctx, m, B, T);
+        const batch = ctx.batch();
+        const out = await decoderStep(ctx, batch, m, caches, { tokens, B, Tq: T, past: Array(B).fill(0), qLen: lengths }, { logits: 'all' });
+        const tgt = uploadU32(ctx, targets, [B * T], 'targets');
+        const perToken = await tokenNll(ctx, batch, out.logits!, tgt);
+        const read = batch.read(perToken.buffer.buffer, B * T * 4);
+        await batch.submit();
+        const values = new Float32Array(await read);
+        release(ctx, [tgt, perToken, out.logits, ...caches.flatMap((c) => [c.k, c.v])]);
+        lengths.forEach((n, b) => nll.push(values.subarray(b * T, b * T + n - 1).reduce((a, x) => a + x, 0)));
+      }
+      return { nll, tokens: ids.map((s) => s.length - 1) };
+    });
   }
 
   /** A second copy of this model as its files hold it (the base weights, before any fine-tuning). */
@@ -307,6 +314,30 @@ export class Model {
       return { layers: opts.layers, vectors, dim: C, truncated };
     });
   }
+}
+
+/**
+ * Consecutive groups of at most EMBED_BATCH sequences whose padded size B x T stays within `rows`
+ * logit rows. A sequence longer than `rows` alone cannot be evaluated on this adapter.
+ */
+function tokenBudgetGroups(ids: number[][], rows: number): number[][][] {
+  const groups: number[][][] = [];
+  let group: number[][] = [];
+  let T = 0;
+  ids.forEach((seq, i) => {
+    if (seq.length > rows) {
+      throw new GpuLimitError(`Sequence ${i + 1} has ${seq.length} tokens, but this adapter holds the logits of at most ${rows} tokens in one buffer (maxStorageBufferBindingSize); shorten the sentence.`, { index: i, tokens: seq.length, rows });
+    }
+    const t = Math.max(T, seq.length);
+    if (group.length === EMBED_BATCH || (group.length + 1) * t > rows) {
+      groups.push(group);
+      group = [];
+    }
+    group.push(seq);
+    T = Math.max(...group.map((s) => s.length));
+  });
+  if (group.length) groups.push(group);
+  return groups;
 }
 
 function pad(ids: number[][]): { B: number; T: number; tokens: Uint32Array; lengths: number[] } {

@@ -103,6 +103,46 @@ describe('a model in the engine: load, forward, generate, embed', () => {
   });
 });
 
+describe('perplexity on the GPU', () => {
+  const config = randomModelConfig();
+  const ref = roundTripLinears(config, randomWeights(config, 1), 'q4');
+  const sentences = ['The cat sleeps on the warm stone wall.', 'Kočka spí.', '猫が寝ている。', 'Hi', 'A longer sentence, so the padded batch is uneven.'];
+  // [BOS] bytes [EOS], as the engine encodes a monolingual sentence; the reference NLL in float64.
+  const ids = sentences.map((s) => [256, ...new TextEncoder().encode(s), 257]);
+  const V = config.vocabSize;
+  let sum = 0;
+  for (const seq of ids) {
+    const { logits } = decoderForwardRef(config, ref, seq, 1, seq.length);
+    for (let t = 0; t + 1 < seq.length; t++) {
+      const row = logits.subarray(t * V, (t + 1) * V);
+      const max = Math.max(...row);
+      sum += max + Math.log(row.reduce((z, x) => z + Math.exp(x - max), 0)) - row[seq[t + 1]];
+    }
+  }
+  const tokens = ids.reduce((n, s) => n + s.length - 1, 0);
+
+  it('is exp(mean NLL) of the float64 reference', async () => {
+    const engine = engineWith({});
+    await engine.loadModel({ kind: 'random', seed: 1 }, { quant: 'q4' });
+    const r = await engine.perplexity(sentences, 'current');
+    expect(r.tokens).toBe(tokens);
+    expect(Math.abs(r.nll - sum / tokens)).toBeLessThanOrEqual(1e-4);
+    expect(r.perplexity).toBeCloseTo(Math.exp(sum / tokens), 3);
+  });
+
+  it('splits the batch so its logits fit one storage binding; a sentence too long for one says so', async () => {
+    const rows = config.hiddenSize; // a binding as large as the embedding table: logits of 64 tokens at a time
+    const engine = engineWith({}, { maxStorageBufferBindingSize: rows * V * 4 });
+    await engine.loadModel({ kind: 'random', seed: 1 }, { quant: 'q4' });
+    const r = await engine.perplexity(sentences, 'current'); // 5 sentences of 4 to 51 tokens: four groups
+    expect(r.tokens).toBe(tokens);
+    expect(Math.abs(r.nll - sum / tokens)).toBeLessThanOrEqual(1e-4);
+    const err = await engine.perplexity(['x'.repeat(rows)], 'current').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GpuLimitError);
+    expect((err as Error).message).toMatch(/Sequence 1 has 66 tokens, but this adapter holds the logits of at most 64 tokens/);
+  });
+});
+
 describe('loading by URL from a real local HTTP server', () => {
   it('reads config, tokenizer and weights over HTTP with byte progress', async () => {
     const server = await serveFolder(dirname(await writeModelFolder('served', 1)));
