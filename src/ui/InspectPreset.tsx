@@ -77,6 +77,11 @@ export function InspectPreset({ engine, info }: { engine: EngineApi; info: Model
           {history.length > 0 && ` · alignment last measured at step ${lastStep}`}
         </p>
       )}
+      {status?.error && (
+        <div className="error-box" role="alert" data-testid="preset-failure">
+          <strong>{status.error.name}</strong>: {status.error.message}
+        </div>
+      )}
       {baseline && (
         <div className="segmented" role="radiogroup" aria-label="Which model the views show">
           <label>
