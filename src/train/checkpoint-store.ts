@@ -2,10 +2,14 @@
 // Node and tests. A checkpoint is a structured-cloneable TrainerCheckpoint plus a small record that
 // lists it without loading the tensors.
 
+import type { DecoderConfig } from '../model/config';
+import { fnv1a, stableJson } from './fingerprint';
 import type { TrainerCheckpoint } from './trainer';
 
 export interface CheckpointInfo {
   id: string;
+  /** The model it was trained on (`modelKey`): the engine lists and restores it only there. */
+  model: string;
   step: number;
   savedAt: string;
   /** Bytes of tensors (weights + moments). */
@@ -18,6 +22,11 @@ export interface CheckpointStore {
   load(id: string): Promise<TrainerCheckpoint>;
   list(): Promise<CheckpointInfo[]>;
   remove(id: string): Promise<void>;
+}
+
+/** A model's identity for its checkpoints: its name and a fingerprint of its architecture. */
+export function modelKey(name: string, config: DecoderConfig): string {
+  return `${name}#${fnv1a([stableJson(config)])}`;
 }
 
 export function checkpointBytes(ck: TrainerCheckpoint): number {

@@ -13,7 +13,7 @@ import { randomModelFiles } from '../model/random-source';
 import { pickedFiles, urlFolder, type ModelFiles } from '../model/source';
 import type { Pooling } from '../reference/pooling';
 import { NoModelError, TrainConfigError } from '../errors';
-import { IndexedDbCheckpointStore, MemoryCheckpointStore, type CheckpointInfo, type CheckpointStore } from '../train/checkpoint-store';
+import { IndexedDbCheckpointStore, MemoryCheckpointStore, modelKey, type CheckpointInfo, type CheckpointStore } from '../train/checkpoint-store';
 import type { TrainSettings } from '../train/trainer';
 import { SNAPSHOT_EVERY_MS, TrainingSession, type TrainData, type TrainEvent, type TrainStatus } from './training';
 import { benchKernels, type KernelBenchOptions, type KernelBenchResult } from './bench-kernels';
@@ -88,6 +88,7 @@ export interface EngineApi {
   stopTraining(): Promise<TrainStatus>;
   trainingStatus(): Promise<TrainStatus | null>;
   saveCheckpoint(label?: string): Promise<CheckpointInfo>;
+  /** Saved checkpoints of the loaded model (the store may hold other models' too). */
   listCheckpoints(): Promise<CheckpointInfo[]>;
   restoreCheckpoint(id: string): Promise<TrainStatus>;
   /** Greedy translations through the mapping template (streams `translate` progress). */
@@ -245,7 +246,7 @@ export class Engine implements EngineApi {
         this.emit({ kind: 'train-align', step, result });
       },
     };
-    const source = { rt: this.runtime, decoder: () => model.gpuDecoder(), tokenizer: model.tokenizer, data };
+    const source = { rt: this.runtime, decoder: () => model.gpuDecoder(), tokenizer: model.tokenizer, data, model: modelKey(model.info.name, model.config) };
     this.training = await TrainingSession.create(source, settings, this.checkpoints, (e) => this.emit(e), hook, this.snapshotEveryMs);
     return this.training.start();
   }
@@ -272,8 +273,10 @@ export class Engine implements EngineApi {
     return this.session().saveCheckpoint(label);
   }
 
-  listCheckpoints(): Promise<CheckpointInfo[]> {
-    return this.checkpoints.list();
+  async listCheckpoints(): Promise<CheckpointInfo[]> {
+    if (!this.model) return [];
+    const key = modelKey(this.model.info.name, this.model.config);
+    return (await this.checkpoints.list()).filter((c) => c.model === key);
   }
 
   async restoreCheckpoint(id: string): Promise<TrainStatus> {

@@ -10,7 +10,7 @@ import type { TrainSettings, StepEvent } from '../train/trainer';
 import { Engine, type EngineEvent } from './engine';
 
 const engines: Engine[] = [];
-function engine(opts: { snapshotEveryMs?: number } = {}): Engine {
+function engine(opts: { snapshotEveryMs?: number; checkpointStore?: MemoryCheckpointStore } = {}): Engine {
   const e = new Engine(() => nodeGpu(), { checkpointStore: new MemoryCheckpointStore(), ...opts });
   engines.push(e);
   return e;
@@ -102,6 +102,29 @@ describe('training in the engine', () => {
 
     const restored = await e.restoreCheckpoint(info.id);
     expect(restored).toMatchObject({ state: 'paused', step: paused.step });
+  });
+
+  it('lists and restores a checkpoint only on the model it was trained on', async () => {
+    const store = new MemoryCheckpointStore(); // one store, as IndexedDB is one per browser profile
+    const a = engine({ checkpointStore: store });
+    await a.loadModel({ kind: 'random', seed: 2 }, { quant: 'f32' });
+    await a.startTraining(settings({ steps: 2, evalEvery: 0 }), data);
+    await a.trainingSession!.settled();
+    const info = await a.saveCheckpoint('seed 2');
+    expect(info.model).toMatch(/^random-tiny-seed2#[0-9a-f]{8}$/);
+
+    const b = engine({ checkpointStore: store });
+    await b.loadModel({ kind: 'random', seed: 3 }, { quant: 'f32' });
+    expect(await b.listCheckpoints()).toEqual([]);
+    await b.startTraining(settings({ steps: 1, warmupSteps: 0, evalEvery: 0 }), data);
+    await b.trainingSession!.settled();
+    const err = await b.restoreCheckpoint(info.id).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(TrainConfigError);
+    expect((err as Error).message).toMatch(/"seed 2" was trained on random-tiny-seed2, not on the loaded model; load that model to restore it/);
+    expect(await b.trainingStatus()).toMatchObject({ state: 'finished', step: 1 });
+
+    await b.loadModel({ kind: 'random', seed: 2 }, { quant: 'f32' });
+    expect((await b.listCheckpoints()).map((c) => c.id)).toEqual([info.id]);
   });
 
   it('refuses full fine-tuning of a quantized model with a TrainConfigError that says what to do; LoRA works there', async () => {

@@ -10,7 +10,7 @@
 // writes the trained weights into the model, which the new device re-uploaded from its files. A loss
 // while training pauses the run at the snapshot's step, and resuming replays from there exactly.
 
-import { DeviceLostError } from '../errors';
+import { DeviceLostError, TrainConfigError } from '../errors';
 import type { GpuContext, GpuRuntime } from '../gpu/runtime';
 import type { GpuDecoder } from '../model/decoder';
 import type { Tokenizer } from '../model/tokenizer';
@@ -56,6 +56,8 @@ interface TrainerSource {
   decoder: () => Promise<GpuDecoder>;
   tokenizer: Tokenizer;
   data: TrainData;
+  /** modelKey of the model, stamped on its checkpoints. */
+  model: string;
 }
 
 export class TrainingSession {
@@ -144,13 +146,18 @@ export class TrainingSession {
 
   async saveCheckpoint(label = ''): Promise<CheckpointInfo> {
     const ck = await this.trainer.checkpoint();
-    const info: CheckpointInfo = { id: `step-${ck.step}-${Date.now()}`, step: ck.step, savedAt: new Date().toISOString(), bytes: checkpointBytes(ck), label: label || `step ${ck.step}` };
+    const info: CheckpointInfo = { id: `step-${ck.step}-${Date.now()}`, model: this.source.model, step: ck.step, savedAt: new Date().toISOString(), bytes: checkpointBytes(ck), label: label || `step ${ck.step}` };
     await this.store.save(info, ck);
     this.emit({ kind: 'train-checkpoint', info });
     return info;
   }
 
   async restoreCheckpoint(id: string): Promise<TrainStatus> {
+    const info = (await this.store.list()).find((c) => c.id === id);
+    if (!info) throw new TrainConfigError(`There is no checkpoint ${id}; pick one from the list.`, { id });
+    if (info.model !== this.source.model) {
+      throw new TrainConfigError(`Checkpoint "${info.label}" was trained on ${info.model.split('#')[0]}, not on the loaded model; load that model to restore it.`, { id, model: info.model });
+    }
     if (this.state === 'running') await this.pause();
     await this.trainer.restore(await this.store.load(id));
     this.snapshot = null; // the restored state is the one to keep
