@@ -248,7 +248,7 @@ export class Model {
    * number per token comes back (a 128k vocabulary would otherwise mean 512 KB read back per token).
    * Sequences go in groups of up to EMBED_BATCH whose logits [B, T, V] fit one storage binding.
    */
-  async sequenceNll(ids: number[][]): Promise<{ nll: number[]; tokens: number[] }> {
+  async sequenceNll(ids: number[][], onBatch?: (done: number, total: number) => void): Promise<{ nll: number[]; tokens: number[] }> {
     const V = this.config.vocabSize;
     return this.rt.run(async (ctx) => {
       const m = await this.decoder(ctx);
@@ -269,6 +269,7 @@ export class Model {
         const values = new Float32Array(await read);
         release(ctx, [tgt, perToken, out.logits, ...caches.flatMap((c) => [c.k, c.v])]);
         lengths.forEach((n, b) => nll.push(values.subarray(b * T, b * T + n - 1).reduce((a, x) => a + x, 0)));
+        onBatch?.(nll.length, ids.length);
       }
       return { nll, tokens: ids.map((s) => s.length - 1) };
     });

@@ -292,7 +292,7 @@ export class Engine implements EngineApi {
     const model = await this.weights(weights);
     const P = model.config.maxPositions;
     const ids = sentences.map((s) => encodeMonolingual(model.tokenizer, s).ids.slice(0, P));
-    const { nll, tokens } = await model.sequenceNll(ids);
+    const { nll, tokens } = await model.sequenceNll(ids, (done, total) => this.emit({ kind: 'progress', task: 'perplexity', done, total, label: 'scoring sentences' }));
     const sum = nll.reduce((a, b) => a + b, 0);
     const count = tokens.reduce((a, b) => a + b, 0);
     return { perplexity: Math.exp(sum / count), nll: sum / count, tokens: count };

@@ -134,7 +134,10 @@ describe('perplexity on the GPU', () => {
     const rows = config.hiddenSize; // a binding as large as the embedding table: logits of 64 tokens at a time
     const engine = engineWith({}, { maxStorageBufferBindingSize: rows * V * 4 });
     await engine.loadModel({ kind: 'random', seed: 1 }, { quant: 'q4' });
+    const progress: number[] = [];
+    engine.onEvent((e) => e.kind === 'progress' && e.task === 'perplexity' && progress.push(e.done));
     const r = await engine.perplexity(sentences, 'current'); // 5 sentences of 4 to 51 tokens: four groups
+    expect(progress).toEqual([1, 3, 4, 5]);
     expect(r.tokens).toBe(tokens);
     expect(Math.abs(r.nll - sum / tokens)).toBeLessThanOrEqual(1e-4);
     const err = await engine.perplexity(['x'.repeat(rows)], 'current').catch((e: unknown) => e);
