@@ -5,7 +5,7 @@
 import { ModelFormatError } from '../errors';
 import { parseHfConfig, type DecoderConfig } from './config';
 import { onnxExternalLocations, readDecoderOnnx } from './onnx-reader';
-import { checkAgainstConfig, readSafetensors } from './safetensors';
+import { checkAgainstConfig, readSafetensorsLazy } from './safetensors';
 import { readJson, type ModelFiles } from './source';
 import { Tokenizer } from './tokenizer';
 import type { QWeight } from './quant';
@@ -21,6 +21,7 @@ export interface LoadProgress {
 export interface HostModel {
   config: DecoderConfig;
   tokenizer: Tokenizer;
+  /** From safetensors, each tensor decodes when its `data` is read (readSafetensorsLazy): read it once. */
   weights: WeightMap;
   weightsFile: string;
   weightsFormat: 'safetensors' | 'onnx';
@@ -53,7 +54,7 @@ export async function readModelFolder(files: ModelFiles, onProgress?: (p: LoadPr
     for (const shard of shards) {
       const bytes = await files.read(shard, progress('weights', shard));
       fileBytes += bytes.byteLength;
-      for (const [k, v] of readSafetensors(bytes, `${files.label}/${shard}`)) weights.set(k, v);
+      for (const [k, v] of readSafetensorsLazy(bytes, `${files.label}/${shard}`)) weights.set(k, v);
     }
     checkAgainstConfig(weights, config, `${files.label}/${shards.join(', ')}`);
     return { config, tokenizer, weights, weightsFile: shards.join(', '), weightsFormat: 'safetensors', fileBytes, quantized: new Map() };

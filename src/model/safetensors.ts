@@ -117,15 +117,21 @@ function f16Values(): Float32Array {
   return f16Table;
 }
 
-/** Decodes one tensor; `data` holds exactly its bytes (entry.end - entry.begin). F16 and BF16 widen to f32. */
-export function readTensor(entry: SafetensorsEntry, data: Uint8Array, file: string): HostTensor {
-  const { name, dtype, shape } = entry;
+/** Throws UnsupportedModelError unless we can decode the entry's dtype. */
+function checkReadable(entry: SafetensorsEntry, file: string): void {
+  const { name, dtype } = entry;
   if (!READABLE.includes(dtype)) {
     throw new UnsupportedModelError(
       `${file}: tensor "${name}" has dtype ${dtype}, which we cannot load (only ${READABLE.join(', ')}). Quantized or integer checkpoints (GPTQ, AWQ, bitsandbytes) are not supported: use the float32, float16 or bfloat16 release of the model.`,
       { file, tensor: name, dtype },
     );
   }
+}
+
+/** Decodes one tensor; `data` holds exactly its bytes (entry.end - entry.begin). F16 and BF16 widen to f32. */
+export function readTensor(entry: SafetensorsEntry, data: Uint8Array, file: string): HostTensor {
+  const { name, dtype, shape } = entry;
+  checkReadable(entry, file);
   if (data.length !== entry.end - entry.begin) throw new RangeError(`readTensor: "${name}" needs ${entry.end - entry.begin} bytes, got ${data.length}`);
   const n = numel(shape);
   // F32: copy into a fresh, aligned buffer. Like the GPU upload path, this assumes a little-endian host.
@@ -146,6 +152,23 @@ export function readTensor(entry: SafetensorsEntry, data: Uint8Array, file: stri
 export function readSafetensors(bytes: Uint8Array, file: string): Map<string, HostTensor> {
   const { entries } = parseSafetensorsHeader(bytes, bytes.length, file);
   return new Map(entries.map((e) => [e.name, readTensor(e, bytes.subarray(e.begin, e.end), file)]));
+}
+
+/**
+ * The tensors of a whole safetensors file, each decoded to f32 only when its `data` is read — and
+ * again on every read, so read it once. Loading a model quantizes and uploads tensor by tensor, so
+ * the f32 copies of all weights (4 bytes a parameter) never exist at once next to the file's bytes.
+ * The header, every span and every dtype are checked now, as readSafetensors checks them.
+ */
+export function readSafetensorsLazy(bytes: Uint8Array, file: string): Map<string, HostTensor> {
+  const { entries } = parseSafetensorsHeader(bytes, bytes.length, file);
+  for (const e of entries) checkReadable(e, file);
+  return new Map(
+    entries.map((e) => {
+      const raw = bytes.subarray(e.begin, e.end);
+      return [e.name, { shape: e.shape, get data() { return readTensor(e, raw, file).data; } }];
+    }),
+  );
 }
 
 /**
