@@ -17,6 +17,7 @@ import { InspectLacHistory } from './InspectLacHistory';
 import { InspectPreset } from './InspectPreset';
 import { InspectMap } from './InspectMap';
 import { InspectRetrievalTable } from './InspectRetrievalTable';
+import { ErrorBox } from './ErrorBox';
 
 type Engine = EngineApi & { onEvent(l: (e: EngineEvent) => void): unknown };
 
@@ -53,9 +54,7 @@ export function InspectPanel({ engine, info }: { engine: Engine; info: ModelInfo
       <InspectControls engine={engine} numLayers={info.config.numLayers} />
       <InspectPreset engine={engine} info={info} />
       {error && (
-        <div className="error-box" role="alert" data-testid="inspect-error">
-          <strong>{error.name}</strong>: {error.message}
-        </div>
+        <ErrorBox error={error} testId="inspect-error" />
       )}
       {shown ? (
         <div className={analyzing ? 'inspect-views stale' : 'inspect-views'} aria-busy={analyzing} data-testid="inspect-views" data-view={view}>

@@ -11,6 +11,7 @@ import type { ModelInfo } from '../model/model';
 import { shortName } from '../model/source';
 import type { EngineApi } from '../worker/engine';
 import { TrainCharts } from './TrainCharts';
+import { ErrorBox } from './ErrorBox';
 
 const RUNNING = new Set(['running', 'paused']);
 
@@ -78,9 +79,7 @@ export function InspectPreset({ engine, info }: { engine: EngineApi; info: Model
         </p>
       )}
       {status?.error && (
-        <div className="error-box" role="alert" data-testid="preset-failure">
-          <strong>{status.error.name}</strong>: {status.error.message}
-        </div>
+        <ErrorBox error={status.error} testId="preset-failure" />
       )}
       {baseline && (
         <div className="segmented" role="radiogroup" aria-label="Which model the views show">

@@ -6,6 +6,7 @@ import type { EngineApi, EngineEvent } from '../worker/engine';
 import { ModelCard } from './ModelCard';
 import { ModelLoader } from './ModelLoader';
 import { PromptBox } from './PromptBox';
+import { ErrorBox } from './ErrorBox';
 
 type Engine = EngineApi & { onEvent(l: (e: EngineEvent) => void): unknown };
 
@@ -19,10 +20,9 @@ export function ModelPanel({ engine }: { engine: Engine }) {
         <div className="stack">
           <ModelLoader loading={loading} onLoad={(source, quant) => void load(engine, source, quant)} />
           {error && (
-            <div className="error-box" role="alert" data-testid="model-error">
-              <strong>{error.name}</strong>: {error.message}
+            <ErrorBox error={error} testId="model-error">
               {info && <p className="hint">The model loaded before ({info.name}) is still loaded.</p>}
-            </div>
+            </ErrorBox>
           )}
           {info && <PromptBox generation={generation} onGenerate={(p, n) => void generate(engine, p, n)} />}
         </div>

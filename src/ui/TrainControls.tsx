@@ -5,6 +5,7 @@
 import { useTrainStore } from '../store/train';
 import type { TrainState } from '../worker/training';
 import type { EngineApi } from '../worker/engine';
+import { ErrorBox } from './ErrorBox';
 
 const STATE_TEXT: Record<TrainState, string> = {
   idle: 'ready',
@@ -63,14 +64,10 @@ export function TrainControls({ engine, blocker, onStart }: { engine: EngineApi;
         <p className="hint">Not started. Start draws batches from the training tuples and evaluates on the held-out ones (at step 0 and every “Evaluate every” steps).</p>
       )}
       {status?.error && (
-        <div className="error-box" role="alert" data-testid="train-failure">
-          <strong>{status.error.name}</strong>: {status.error.message}
-        </div>
+        <ErrorBox error={status.error} testId="train-failure" />
       )}
       {error && (
-        <div className="error-box" role="alert" data-testid="train-error">
-          <strong>{error.name}</strong>: {error.message}
-        </div>
+        <ErrorBox error={error} testId="train-error" />
       )}
     </section>
   );

@@ -10,6 +10,7 @@ import { useInspectStore } from '../store/inspect';
 import { planOf, testPairs, useTranslateStore, type ModelScores, type TranslateResult } from '../store/translate';
 import { languageName } from '../train/template';
 import type { EngineApi, EngineEvent } from '../worker/engine';
+import { ErrorBox } from './ErrorBox';
 
 type Engine = EngineApi & { onEvent(l: (e: EngineEvent) => void): unknown };
 
@@ -187,9 +188,7 @@ export function TranslatePanel({ engine, info }: { engine: Engine; info: ModelIn
         </div>
       </section>
       {error && (
-        <div className="error-box" role="alert" data-testid="translate-error">
-          <strong>{error.name}</strong>: {error.message}
-        </div>
+        <ErrorBox error={error} testId="translate-error" />
       )}
       {result ? (
         <Results result={result} stale={running} />
