@@ -10,7 +10,7 @@ import type { GpuContext, GpuRuntime } from '../gpu/runtime';
 import { matmul } from '../kernels/matmul';
 import { adamwStep, sumSquares } from '../kernels/optimizer';
 import { rowSum } from '../kernels/reduce';
-import { readTensor, releaseTensor, uploadTensor, type GpuTensor } from '../kernels/tensor';
+import { numel, readTensor, releaseTensor, uploadTensor, type GpuTensor } from '../kernels/tensor';
 import type { GpuDecoder } from '../model/decoder';
 import type { Tokenizer } from '../model/tokenizer';
 import { decayApplies } from '../reference/adamw';
@@ -323,7 +323,7 @@ export class Trainer {
     // Check every tensor before writing any, so a checkpoint of another model changes nothing.
     for (const [map, saved] of tensors) {
       for (const [name, t] of map) {
-        const size = t.shape.reduce((a, b) => a * b, 1);
+        const size = numel(t.shape);
         if (!saved[name]) throw new TrainConfigError(`The checkpoint has no ${name}: it belongs to another model or training mode.`, { tensor: name });
         if (saved[name].length !== size) throw new TrainConfigError(`The checkpoint's ${name} has ${saved[name].length} values where this model's has ${size}: it belongs to another model.`, { tensor: name, saved: saved[name].length, expected: size });
       }
