@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeAlignment, type AnalyzeInput } from './analyze';
 import { alignmentMetrics, cpuSimilarity } from './metrics';
 import { bootstrapInterval } from './bootstrap';
+import { permutationNull } from './baselines';
 import { gaussian, parallelPair } from './test-data';
 
 /** Three languages and two layers: layer 0 noisy, layer 1 well aligned; "xx" is unrelated noise. */
@@ -47,11 +48,19 @@ describe('analyzeAlignment (CPU)', () => {
       expect([r.lacLow, r.lacHigh]).toEqual([ci.low, ci.high]);
       expect(r.lacLow).toBeLessThanOrEqual(r.lac);
       expect(r.lacHigh).toBeGreaterThanOrEqual(r.lac);
+      const band = permutationNull(cpuSimilarity(X, Y, n, C, { centre: true }), n, { resamples: 200, seed: 5 });
+      expect([r.nullLow, r.nullHigh]).toEqual([band.low, band.high]);
+      expect(r.nullLow).toBeLessThan(0);
+      expect(r.nullHigh).toBeGreaterThan(0);
     }
     const en = (layer: number, b: string) => rows.find((r) => r.layer === layer && r.a === 'en' && r.b === b)!;
     expect(en(4, 'de').lac).toBeGreaterThan(en(0, 'de').lac);
     expect(en(4, 'de').lacLow).toBeGreaterThan(en(0, 'de').lacHigh); // clearly separated
     expect(Math.abs(en(4, 'xx').lac)).toBeLessThan(0.1);
+    // Aligned languages lie far above the null band; unrelated noise inside it.
+    expect(en(4, 'de').lac).toBeGreaterThan(en(4, 'de').nullHigh);
+    expect(en(4, 'xx').lac).toBeGreaterThan(en(4, 'xx').nullLow - 0.05);
+    expect(en(4, 'xx').lac).toBeLessThan(en(4, 'xx').nullHigh + 0.05);
   });
 
   it('honours centre: false and resamples: 0', async () => {
@@ -60,6 +69,7 @@ describe('analyzeAlignment (CPU)', () => {
     expect(rows[0].lac).toBe(m.lac);
     expect(rows[0].lacLow).toBeNaN();
     expect(rows[0].lacHigh).toBeNaN();
+    expect(rows[0].nullLow).toBeNaN();
   });
 
   it('fewer than two languages give no rows', async () => {

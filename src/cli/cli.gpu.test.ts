@@ -28,6 +28,21 @@ describe('npx alignscope', () => {
     expect(out.layers['2'][1]).toHaveLength(64);
   });
 
+  it('analyze says the quantization (f32 unless given, as in the app) and pooling it used, and prints the baselines', async () => {
+    const args = ['analyze', '--model', 'random:1', '--data', 'public/data/sample.tsv', '--langs', 'en,cs,uk', '--layers', '1', '--split', 'all', '--resamples', '50'];
+    const text = (await cli(...args)).stdout;
+    expect(text).toMatch(/\(f32\): \d+ all tuples, mean pooling, centred/);
+    expect(text).toMatch(/chance P@1 = 1\/\d+/);
+    expect(text).toMatch(/^cs-uk\s+-?\d\.\d{3}/m);
+    const out = JSON.parse((await cli(...args, '--json', '--quant', 'q8')).stdout);
+    expect(out.quant).toBe('q8');
+    expect(out.pooling).toBe('mean');
+    expect(out.chanceP1).toBeCloseTo(1 / out.n, 12);
+    expect(out.surface.map((r: { a: string; b: string }) => `${r.a}-${r.b}`)).toEqual(['en-cs', 'en-uk', 'cs-uk']);
+    for (const r of out.rows) expect(r.nullLow < 0 && r.nullHigh > 0).toBe(true);
+    expect(out.sentences).toBeUndefined();
+  });
+
   it('train writes a JSONL log of evaluations and steps; a bad option is a usage error (exit 2)', async () => {
     const log = join(mkdtempSync(join(tmpdir(), 'alignscope-cli-')), 'train.jsonl');
     await cli('train', '--model', 'random:1', '--data', 'public/data/sample.tsv', '--pairs', 'en-cs', '--mode', 'full', '--steps', '3', '--eval-every', '3', '--log', log);

@@ -5,7 +5,9 @@
 //   alignscope train --model DIR --data FILE ...   fine-tune; a JSONL log of step and eval events
 //   alignscope analyze --model DIR --data FILE --langs en,zh,cs   alignment metrics per layer and pair
 // --model takes a folder (config.json, tokenizer.json, model.safetensors or model.onnx) or
-// random[:SEED] for the random tiny test model. Errors print their name and what to do; exit 1.
+// random[:SEED] for the random tiny test model; --quant is f32 unless given, as in the app. Every
+// command says which quantization (and analyze which pooling) it used. Errors print their name and
+// what to do; exit 1.
 
 import { createWriteStream, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -28,11 +30,13 @@ const USAGE = `usage:
                       [--rank R --alpha A --targets q,v] [--eval-every K] [--seed S] [--log FILE.jsonl]
                       (full fine-tuning loads the model as f32; LoRA keeps --quant)
   alignscope analyze  --model DIR|random[:SEED] --data FILE --langs en,zh,cs [--layers all|0,2,4] [--split test|dev|train|all]
-                      [--pooling mean|last] [--no-centre] [--resamples N] [--json]`;
+                      [--pooling mean|last] [--no-centre] [--resamples N] [--json]
+  --quant is f32 unless given (as the app loads the default model); analyze prints LAC's permutation
+  null band per row and the no-model baselines (chance P@1, character n-gram surface metrics).`;
 
 const OPTIONS = {
   model: { type: 'string' },
-  quant: { type: 'string', default: 'q4' },
+  quant: { type: 'string', default: 'f32' },
   'max-new-tokens': { type: 'string', default: '32' },
   temperature: { type: 'string', default: '0' },
   'top-k': { type: 'string', default: '40' },
@@ -118,7 +122,7 @@ async function main(argv: string[]): Promise<number> {
       const res = await engine.embed(sentences, { layers, pooling });
       const rows = (l: number) => sentences.map((_, i) => Array.from(res.vectors[l].subarray(i * res.dim, (i + 1) * res.dim)));
       if (values.json) {
-        console.log(JSON.stringify({ model: info.name, pooling, dim: res.dim, sentences, layers: Object.fromEntries(res.layers.map((l, j) => [l, rows(j)])) }));
+        console.log(JSON.stringify({ model: info.name, quant: info.quant, pooling, dim: res.dim, sentences, layers: Object.fromEntries(res.layers.map((l, j) => [l, rows(j)])) }));
       } else {
         for (const [j, l] of res.layers.entries()) {
           const norms = rows(j).map((v) => Math.hypot(...v).toFixed(3));
@@ -161,16 +165,20 @@ async function analyze(engine: Engine, values: Values): Promise<number> {
   const layers = values.layers === 'all' ? 'all' : values.layers.split(',').map((v) => int('layers', v));
   const r = await engine.analyze({ tuples, languages: langs, layers, pooling, centre: !values['no-centre'], resamples: int('resamples', values.resamples), seed: 0 });
   if (values.json) {
-    console.log(JSON.stringify({ model: info.name, data: values.data, split: which, n: r.n, pooling: r.pooling, centre: r.centre, rows: r.rows }));
+    const { sentences: _sentences, ...result } = r; // the sentences are the corpus's own
+    console.log(JSON.stringify({ model: info.name, quant: info.quant, data: values.data, split: which, ...result }));
     return 0;
   }
   process.stderr.write('\n');
-  console.log(`${info.name}: ${r.n} ${which} tuples, ${r.pooling} pooling, ${r.centre ? 'centred' : 'not centred'}; LAC [95% bootstrap interval]`);
-  console.log('layer'.padEnd(7) + 'pair'.padEnd(8) + 'LAC'.padStart(8) + '  interval'.padEnd(20) + 'MEXA'.padStart(7) + 'P@1 a→b'.padStart(9) + 'P@1 b→a'.padStart(9) + 'cos'.padStart(7));
+  const f = (v: number) => v.toFixed(3);
+  console.log(`${info.name} (${info.quant}): ${r.n} ${which} tuples, ${r.pooling} pooling, ${r.centre ? 'centred' : 'not centred'}; LAC [95% bootstrap interval], null = LAC's band under shuffled pairs`);
+  console.log('layer'.padEnd(7) + 'pair'.padEnd(8) + 'LAC'.padStart(8) + '  interval'.padEnd(20) + '  null'.padEnd(20) + 'MEXA'.padStart(7) + 'P@1 a→b'.padStart(9) + 'P@1 b→a'.padStart(9) + 'cos'.padStart(7));
   for (const x of r.rows) {
-    const f = (v: number) => v.toFixed(3);
-    console.log(String(x.layer).padEnd(7) + `${x.a}-${x.b}`.padEnd(8) + f(x.lac).padStart(8) + `  [${f(x.lacLow)}, ${f(x.lacHigh)}]`.padEnd(20) + f(x.mexa).padStart(7) + f(x.p1AtoB).padStart(9) + f(x.p1BtoA).padStart(9) + f(x.meanCosine).padStart(7));
+    console.log(String(x.layer).padEnd(7) + `${x.a}-${x.b}`.padEnd(8) + f(x.lac).padStart(8) + `  [${f(x.lacLow)}, ${f(x.lacHigh)}]`.padEnd(20) + `  [${f(x.nullLow)}, ${f(x.nullHigh)}]`.padEnd(20) + f(x.mexa).padStart(7) + f(x.p1AtoB).padStart(9) + f(x.p1BtoA).padStart(9) + f(x.meanCosine).padStart(7));
   }
+  console.log(`\nBaselines (no model): chance P@1 = 1/${r.n} = ${f(r.chanceP1)}; surface = character 1-3-gram vectors of the same sentences`);
+  console.log('pair'.padEnd(8) + 'LAC'.padStart(8) + 'MEXA'.padStart(7) + 'P@1 a→b'.padStart(9) + 'P@1 b→a'.padStart(9));
+  for (const x of r.surface) console.log(`${x.a}-${x.b}`.padEnd(8) + f(x.lac).padStart(8) + f(x.mexa).padStart(7) + f(x.p1AtoB).padStart(9) + f(x.p1BtoA).padStart(9));
   return 0;
 }
 

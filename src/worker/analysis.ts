@@ -4,6 +4,7 @@
 // are kept, so moving the layer slider only re-projects.
 
 import { analyzeAlignment, type AlignmentRow } from '../align/analyze';
+import { chanceP1, surfaceBaseline, type SurfaceRow } from '../align/baselines';
 import { preprocess } from '../align/metrics';
 import { project, type ProjectionMethod } from '../align/projection';
 import { ShapeError } from '../errors';
@@ -34,6 +35,10 @@ export interface AnalysisResult {
   pooling: Pooling;
   centre: boolean;
   rows: AlignmentRow[];
+  /** Baselines to read the rows against (src/align/baselines.ts): retrieval by chance (1/n)... */
+  chanceP1: number;
+  /** ...and the metrics of character n-gram vectors of the same sentences, per pair (no model). */
+  surface: SurfaceRow[];
   /** The sentences, per language, in row order (for hover and tables). */
   sentences: Record<string, string[]>;
 }
@@ -104,7 +109,8 @@ export class AnalysisSession {
     }
     progress(req.languages.length, total, 'metrics');
     const rows = await analyzeAlignment({ languages: req.languages, layers, vectors, dim }, { centre: req.centre, runtime: this.rt, resamples: req.resamples, seed: req.seed });
-    const result: AnalysisResult = { languages: req.languages, layers, n: tuples.length, skipped: req.tuples.length - tuples.length, dim, pooling: req.pooling, centre: req.centre, rows, sentences };
+    const surface = surfaceBaseline(sentences, req.languages, { centre: req.centre });
+    const result: AnalysisResult = { languages: req.languages, layers, n: tuples.length, skipped: req.tuples.length - tuples.length, dim, pooling: req.pooling, centre: req.centre, rows, chanceP1: chanceP1(tuples.length), surface, sentences };
     this.cache = { result, vectors };
     progress(total, total, 'done');
     return result;
