@@ -3,6 +3,7 @@
 #   - Debian's chromium (the browser for e2e tests and benchmarks, and the SwiftShader Vulkan
 #     driver that gives Node's Dawn a WebGPU adapter without a GPU) and the Vulkan loader,
 #     unless CHROME_PATH names another Chrome and they are already present;
+#   - Debian's clang-14 and lld-14, the compiler and linker of src/cpu/kernels (WebAssembly SIMD);
 #   - the npm packages, exactly as the lockfile pins them.
 # Never downloads a browser build of its own.
 set -euo pipefail
@@ -12,6 +13,9 @@ need=()
 if [ -z "${CHROME_PATH:-}" ] && [ ! -x /usr/bin/chromium ]; then need+=(chromium); fi
 if [ ! -f /usr/lib/chromium/vk_swiftshader_icd.json ] && [ -z "${VK_ICD_FILENAMES:-}" ]; then need+=(chromium); fi
 if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'; then need+=(libvulkan1); fi
+# clang 14 and wasm-ld 14 build the CPU route's WebAssembly kernels (npm run build:wasm; a test rebuilds them).
+if [ ! -x /usr/lib/llvm-14/bin/clang ]; then need+=(clang-14); fi
+if [ ! -x /usr/lib/llvm-14/bin/wasm-ld ]; then need+=(lld-14); fi
 
 if [ ${#need[@]} -gt 0 ]; then
   pkgs=$(printf '%s\n' "${need[@]}" | sort -u | tr '\n' ' ')

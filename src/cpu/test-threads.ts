@@ -1,0 +1,29 @@
+// Test helper: one runtime per thread count (plain SIMD build), and a runner that checks an op gives
+// the same bits on all of them (the pool's deterministic split).
+import { afterAll, beforeAll, expect } from 'vitest';
+import { CpuRuntime } from './runtime';
+
+/** 2 first: the result returned and compared with the reference is the pool's (multi-thread) path. */
+const THREADS = [2, 1, 4] as const;
+
+export function threadRuntimes(): { get(n: (typeof THREADS)[number]): CpuRuntime; onAll(op: (rt: CpuRuntime) => Float32Array[]): Float32Array[] } {
+  const rts = new Map<number, CpuRuntime>();
+  beforeAll(async () => {
+    for (const n of THREADS) rts.set(n, await CpuRuntime.create({ threads: n, simd: 'simd' }));
+  });
+  afterAll(async () => {
+    for (const rt of rts.values()) await rt.dispose();
+  });
+  return {
+    get: (n) => rts.get(n)!,
+    onAll(op) {
+      const [first, ...rest] = THREADS.map((n) => {
+        const rt = rts.get(n)!;
+        expect(rt.threads).toBe(n);
+        return op(rt);
+      });
+      for (const r of rest) r.forEach((x, i) => expect(new Uint32Array(x.buffer)).toEqual(new Uint32Array(first[i].buffer)));
+      return first;
+    },
+  };
+}
