@@ -1,13 +1,17 @@
 // Alignment analysis in the engine: embed the same n tuples in every chosen language (pooled hidden
 // states of every chosen layer), then all metrics for every layer and language pair in one pass
 // (similarities on the GPU), and on request a 2-D map of one layer. Embeddings of the last analysis
-// are kept, so moving the layer slider only re-projects.
+// are kept, so moving the layer slider only re-projects. An analysis made elsewhere (the one shipped
+// beside the default model, shipped-analysis.ts) can be adopted with its vectors; `reusable` tells
+// whether the kept analysis answers a request, so training's step 0 need not embed again.
 
 import { analyzeAlignment, type AlignmentRow } from '../align/analyze';
 import { chanceP1, surfaceBaseline, type SurfaceRow } from '../align/baselines';
 import { preprocess } from '../align/metrics';
 import { project, type ProjectionMethod } from '../align/projection';
 import { ShapeError } from '../errors';
+import { DEFAULT_RESAMPLES } from '../align/bootstrap';
+import { fnv1a, stableJson } from '../train/fingerprint';
 import type { GpuRuntime } from '../gpu/runtime';
 import type { Model } from '../model/model';
 import type { Pooling } from '../reference/pooling';
@@ -34,6 +38,9 @@ export interface AnalysisResult {
   dim: number;
   pooling: Pooling;
   centre: boolean;
+  /** Bootstrap (and permutation null) resamples and seed. */
+  resamples: number;
+  seed: number;
   rows: AlignmentRow[];
   /** Baselines to read the rows against (src/align/baselines.ts): retrieval by chance (1/n)... */
   chanceP1: number;
@@ -59,6 +66,8 @@ export interface Neighbour {
 }
 
 interface Cached {
+  /** analysisKey of the result: what was measured, not on which weights. */
+  key: string;
   result: AnalysisResult;
   /** Per language, per entry of result.layers: [n, dim]. */
   vectors: Map<string, Float32Array[]>;
@@ -82,6 +91,25 @@ export class AnalysisSession {
     this.baseline = this.cache;
   }
 
+  /** The kept analysis's vectors (per language, per analysed layer: [n, dim]), for writing them out. */
+  get lastVectors(): Map<string, Float32Array[]> | null {
+    return this.cache?.vectors ?? null;
+  }
+
+  /** Keeps an analysis made elsewhere (with the vectors it was computed from) as the latest one. */
+  adopt(result: AnalysisResult, vectors: Map<string, Float32Array[]>): void {
+    this.cache = { key: analysisKey(result), result, vectors };
+  }
+
+  /** The kept analysis if it measured exactly what `req` asks for (same sentences and settings), else null. The caller knows whether the weights changed since. */
+  reusable(req: AnalyzeRequest, numLayers: number): AnalysisResult | null {
+    if (!this.cache) return null;
+    const { layers, tuples } = this.resolve(req, numLayers);
+    const sentences = Object.fromEntries(req.languages.map((l) => [l, tuples.map((t) => t[l])]));
+    const key = analysisKey({ languages: req.languages, layers, pooling: req.pooling, centre: req.centre, resamples: req.resamples ?? DEFAULT_RESAMPLES, seed: req.seed ?? 0, sentences });
+    return key === this.cache.key ? this.cache.result : null;
+  }
+
   /** Forgets both analyses (a new model was loaded). */
   clear(): void {
     this.cache = null;
@@ -89,13 +117,7 @@ export class AnalysisSession {
   }
 
   async analyze(model: Model, req: AnalyzeRequest, progress: (done: number, total: number, label: string) => void): Promise<AnalysisResult> {
-    if (req.languages.length < 2) throw new ShapeError('Choose at least two languages to compare.', { languages: req.languages });
-    const L = model.config.numLayers;
-    const layers = req.layers === 'all' ? Array.from({ length: L + 1 }, (_, i) => i) : req.layers;
-    const bad = layers.find((l) => !(Number.isInteger(l) && l >= 0 && l <= L));
-    if (bad !== undefined) throw new ShapeError(`Layer ${bad} does not exist: hidden states run from 0 (embeddings) to ${L}.`, { layer: bad });
-    const tuples = req.tuples.filter((t) => req.languages.every((l) => typeof t[l] === 'string' && t[l] !== ''));
-    if (tuples.length < 2) throw new ShapeError(`Only ${tuples.length} tuples have all of ${req.languages.join(', ')}; at least 2 are needed.`, { n: tuples.length });
+    const { layers, tuples } = this.resolve(req, model.config.numLayers);
     const total = req.languages.length + 1;
     const vectors = new Map<string, Float32Array[]>();
     const sentences: Record<string, string[]> = {};
@@ -108,12 +130,25 @@ export class AnalysisSession {
       dim = e.dim;
     }
     progress(req.languages.length, total, 'metrics');
-    const rows = await analyzeAlignment({ languages: req.languages, layers, vectors, dim }, { centre: req.centre, runtime: this.rt, resamples: req.resamples, seed: req.seed });
+    const rows = await analyzeAlignment({ languages: req.languages, layers, vectors, dim }, { centre: req.centre, runtime: this.rt, resamples: req.resamples ?? DEFAULT_RESAMPLES, seed: req.seed ?? 0 });
     const surface = surfaceBaseline(sentences, req.languages, { centre: req.centre });
-    const result: AnalysisResult = { languages: req.languages, layers, n: tuples.length, skipped: req.tuples.length - tuples.length, dim, pooling: req.pooling, centre: req.centre, rows, chanceP1: chanceP1(tuples.length), surface, sentences };
-    this.cache = { result, vectors };
+    const resamples = req.resamples ?? DEFAULT_RESAMPLES;
+    const seed = req.seed ?? 0;
+    const result: AnalysisResult = { languages: req.languages, layers, n: tuples.length, skipped: req.tuples.length - tuples.length, dim, pooling: req.pooling, centre: req.centre, resamples, seed, rows, chanceP1: chanceP1(tuples.length), surface, sentences };
+    this.cache = { key: analysisKey(result), result, vectors };
     progress(total, total, 'done');
     return result;
+  }
+
+  /** The layers `req` names (all of them for 'all') and the tuples that have every chosen language; throws on a bad request. */
+  private resolve(req: AnalyzeRequest, L: number): { layers: number[]; tuples: ParallelTuple[] } {
+    if (req.languages.length < 2) throw new ShapeError('Choose at least two languages to compare.', { languages: req.languages });
+    const layers = req.layers === 'all' ? Array.from({ length: L + 1 }, (_, i) => i) : req.layers;
+    const bad = layers.find((l) => !(Number.isInteger(l) && l >= 0 && l <= L));
+    if (bad !== undefined) throw new ShapeError(`Layer ${bad} does not exist: hidden states run from 0 (embeddings) to ${L}.`, { layer: bad });
+    const tuples = req.tuples.filter((t) => req.languages.every((l) => typeof t[l] === 'string' && t[l] !== ''));
+    if (tuples.length < 2) throw new ShapeError(`Only ${tuples.length} tuples have all of ${req.languages.join(', ')}; at least 2 are needed.`, { n: tuples.length });
+    return { layers, tuples };
   }
 
   /**
@@ -155,4 +190,10 @@ export class AnalysisSession {
     const p = await project(all, languages.length * n, dim, { method, seed, onProgress: (done, total) => progress(done, total, `${method} projection`) });
     return { layer, method, languages, n, points: p.points };
   }
+}
+
+/** What an analysis measured (sentences and settings), as a short hash: equal keys, equal numbers on equal weights. */
+function analysisKey(r: Pick<AnalysisResult, 'languages' | 'layers' | 'pooling' | 'centre' | 'resamples' | 'seed' | 'sentences'>): string {
+  const { languages, layers, pooling, centre, resamples, seed, sentences } = r;
+  return fnv1a([stableJson({ languages, layers, pooling, centre, resamples, seed }), ...languages.flatMap((l) => sentences[l])]);
 }

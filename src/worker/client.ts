@@ -52,6 +52,7 @@ export class WorkerEngine implements EngineApi {
   translate = this.method('translate');
   perplexity = this.method('perplexity');
   analyze = this.method('analyze');
+  adoptShippedAnalysis = this.method('adoptShippedAnalysis');
   projectEmbeddings = this.method('projectEmbeddings');
   nearestNeighbours = this.method('nearestNeighbours');
 

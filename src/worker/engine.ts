@@ -10,7 +10,7 @@ import type { WeightQuant } from '../model/decoder';
 import { readModelFolder, type LoadProgress } from '../model/load';
 import { Model, type EmbedResult, type ForwardResult, type GenerateOptions, type GenerateResult, type ModelInfo } from '../model/model';
 import { randomModelFiles } from '../model/random-source';
-import { pickedFiles, urlFolder, type ModelFiles } from '../model/source';
+import { pickedFiles, readJson, urlFolder, type ModelFiles } from '../model/source';
 import type { Pooling } from '../reference/pooling';
 import { NoModelError, TrainConfigError } from '../errors';
 import { IndexedDbCheckpointStore, MemoryCheckpointStore, modelKey, type CheckpointInfo, type CheckpointStore } from '../train/checkpoint-store';
@@ -21,6 +21,7 @@ import { benchModel, type ModelBenchOptions, type ModelBenchResult } from './ben
 import type { ProjectionMethod } from '../align/projection';
 import { AnalysisSession, type AnalysisResult, type AnalysisSlot, type AnalyzeRequest, type Neighbour, type ProjectionResult } from './analysis';
 import { benchTraining, type TrainBenchResult } from './bench-train';
+import { embeddingsFromBytes, parseShippedAnalysis, sha256Hex, SHIPPED_ANALYSIS_FILE, SHIPPED_EMBEDDINGS_FILE } from './shipped-analysis';
 import { onnxParity, type ParityResult } from './peer';
 import { runSelfTest, type SelfTestResult } from './self-test';
 import { translate, type TranslateRequest, type TranslateResult } from './translate';
@@ -57,6 +58,13 @@ export interface TrainAlignOptions {
 
 export interface LoadOptions {
   quant: WeightQuant;
+}
+
+/** Whether the loaded model's folder held a base analysis the engine could take as its own, and why not. */
+export interface ShippedAnalysisStatus {
+  adopted: boolean;
+  reason: string;
+  result: AnalysisResult | null;
 }
 
 export interface EngineApi {
@@ -97,6 +105,11 @@ export interface EngineApi {
   perplexity(sentences: string[], weights: 'current' | 'base'): Promise<PerplexityResult>;
   /** Alignment metrics for every layer and language pair (streams `analyze` progress). */
   analyze(req: AnalyzeRequest): Promise<AnalysisResult>;
+  /**
+   * Takes the base analysis shipped in the loaded model's folder (shipped-analysis.ts) as the latest
+   * analysis, vectors included, if it was made from these very weights at this quantization.
+   */
+  adoptShippedAnalysis(): Promise<ShippedAnalysisStatus>;
   /** A 2-D map of one layer of the last analysis, or of the baseline one (the model before the preset trained it). */
   projectEmbeddings(layer: number, method: ProjectionMethod, seed?: number, slot?: AnalysisSlot): Promise<ProjectionResult>;
   /** Nearest sentences (all chosen languages) to one sentence at one layer of the last analysis. */
@@ -104,7 +117,7 @@ export interface EngineApi {
 }
 
 /** Method names of EngineApi, checked exhaustive at compile time: the RPC layer is built from it. */
-export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize', 'checkOnnxParity', 'benchModel', 'benchTraining', 'startTraining', 'pauseTraining', 'resumeTraining', 'stopTraining', 'trainingStatus', 'saveCheckpoint', 'listCheckpoints', 'restoreCheckpoint', 'translate', 'perplexity', 'analyze', 'projectEmbeddings', 'nearestNeighbours'] as const satisfies readonly (keyof EngineApi)[];
+export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize', 'checkOnnxParity', 'benchModel', 'benchTraining', 'startTraining', 'pauseTraining', 'resumeTraining', 'stopTraining', 'trainingStatus', 'saveCheckpoint', 'listCheckpoints', 'restoreCheckpoint', 'translate', 'perplexity', 'analyze', 'adoptShippedAnalysis', 'projectEmbeddings', 'nearestNeighbours'] as const satisfies readonly (keyof EngineApi)[];
 type Missing = Exclude<keyof EngineApi, (typeof ENGINE_METHODS)[number]>;
 const _exhaustive: Missing extends never ? true : never = true;
 void _exhaustive;
@@ -125,6 +138,8 @@ export class Engine implements EngineApi {
   private readonly listeners = new Set<EngineListener>();
   private readonly resolveSource: EngineOptions['resolveSource'];
   private model: Model | null = null;
+  /** Where the loaded model came from (its folder may hold a shipped analysis). */
+  private modelFiles: ModelFiles | null = null;
   /** The loaded model as its files hold it, uploaded on first use once training changed `model`. */
   private base: Model | null = null;
   /** Whether training has changed what the loaded model computes (full weights, or LoRA adapters while a session lives). */
@@ -181,6 +196,7 @@ export class Engine implements EngineApi {
     this.emit({ kind: 'load-progress', stage: 'upload', file: host.weightsFile, loaded: 1, total: 1 });
     const old = this.model;
     this.model = model;
+    this.modelFiles = files;
     this.tuned = false;
     this.analysis.clear();
     await this.base?.release();
@@ -237,11 +253,14 @@ export class Engine implements EngineApi {
       await this.training.release();
       this.training = null;
     }
+    // The analysis on screen describes the weights training starts from only if nothing trained them since it was made.
+    const untouched = !this.tuned;
     this.tuned = true; // full fine-tuning changes the weights in place; LoRA adapters apply to every forward
     const hook = align && {
       every: Math.max(1, Math.round(align.every)),
       run: async (step: number) => {
-        const result = await this.analyze(align.request);
+        const kept = step === 0 && untouched ? this.analysis.reusable(align.request, model.config.numLayers) : null;
+        const result = kept ?? (await this.analyze(align.request));
         if (step === 0) this.analysis.pinBaseline();
         this.emit({ kind: 'train-align', step, result });
       },
@@ -302,12 +321,31 @@ export class Engine implements EngineApi {
     return this.analysis.analyze(this.loaded(), req, (done, total, label) => this.emit({ kind: 'progress', task: 'analyze', done, total, label }));
   }
 
+  async adoptShippedAnalysis(): Promise<ShippedAnalysisStatus> {
+    const model = this.loaded();
+    const files = this.modelFiles!;
+    const no = (reason: string): ShippedAnalysisStatus => ({ adopted: false, reason, result: null });
+    if (!(await files.has(SHIPPED_ANALYSIS_FILE))) return no(`${files.label} has no ${SHIPPED_ANALYSIS_FILE}`);
+    if (this.tuned) return no('the model has been trained since it was loaded');
+    const shipped = parseShippedAnalysis(await readJson(files, SHIPPED_ANALYSIS_FILE), files.label);
+    if (shipped.quant !== model.info.quant) return no(`it was measured with ${shipped.quant} weights; the model is loaded as ${model.info.quant}`);
+    if ((await sha256Hex(await files.read(shipped.weightsFile))) !== shipped.weightsSha256) return no(`${shipped.weightsFile} is not the file it was measured on`);
+    const vectors = embeddingsFromBytes(await files.read(SHIPPED_EMBEDDINGS_FILE), shipped.result, files.label);
+    this.analysis.adopt(shipped.result, vectors);
+    return { adopted: true, reason: `measured on these weights by the model build`, result: shipped.result };
+  }
+
   async projectEmbeddings(layer: number, method: ProjectionMethod, seed = 1, slot: AnalysisSlot = 'latest'): Promise<ProjectionResult> {
     return this.analysis.project(layer, method, seed, (done, total, label) => this.emit({ kind: 'progress', task: 'project', done, total, label }), slot);
   }
 
   async nearestNeighbours(layer: number, language: string, index: number, k: number): Promise<Neighbour[]> {
     return this.analysis.neighbours(layer, language, index, k);
+  }
+
+  /** The analysis session (Node: the model build writes out its vectors). */
+  get analyses(): AnalysisSession {
+    return this.analysis;
   }
 
   /** The running session, for tests that wait for it to settle. */
