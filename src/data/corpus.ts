@@ -27,7 +27,16 @@ export interface ParallelCorpus {
   tuples: ParallelTuple[];
   /** One per tuple, unique, when the source has ids (TSV/JSONL `id`; Flores: the 1-based line number). */
   ids?: string[];
+  /**
+   * One per tuple when the file declares its own split (a TSV `split` column): corpora split by
+   * source (whole documents to one split) cannot be re-split from their tuples, so splitCorpus
+   * returns this assignment as is.
+   */
+  splits?: SplitName[];
 }
+
+export type SplitName = 'train' | 'dev' | 'test';
+export const SPLIT_NAMES: readonly SplitName[] = ['train', 'dev', 'test'];
 
 export interface LineProblem {
   file: string;

@@ -101,3 +101,10 @@ describe('splitCorpus', () => {
     expect(() => splitCorpus(c, F, 0.5)).toThrow(/safe integer/);
   });
 });
+
+describe('a declared split', () => {
+  it('is returned as is, whatever the fractions and seed', () => {
+    const corpus = { languages: ['en', 'cs'], tuples: [{ en: 'a', cs: 'b' }, { en: 'c', cs: 'd' }, { en: 'e', cs: 'f' }], splits: ['test', 'train', 'test'] as ('train' | 'dev' | 'test')[] };
+    expect(splitCorpus(corpus, { train: 0.7, dev: 0.1, test: 0.2 }, 5)).toEqual({ train: [1], dev: [], test: [0, 2] });
+  });
+});

@@ -14,6 +14,8 @@
 // their shares. Prefer it when a corpus grows over time and an old test tuple must never reach train.
 // Tuples with equal keys (the same English sentence twice, without ids) get equal hashes, so they are
 // adjacent in the ranking and land in the same split unless a cut falls between them.
+// A corpus that declares its own split (`corpus.splits`, a TSV `split` column) keeps it: fractions and
+// seed are then not used, because a split made by source (whole documents) cannot be remade per tuple.
 
 import { TrainConfigError } from '../errors';
 import { baseLanguage, type ParallelCorpus } from './corpus';
@@ -37,7 +39,7 @@ export interface CorpusSplit {
 }
 
 /** FNV-1a over UTF-16 code units from a seeded start, then the murmur3 finaliser (FNV's low bits are weak). */
-function hash32(key: string, start: number): number {
+export function hash32(key: string, start: number): number {
   let h = start >>> 0;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
   h ^= h >>> 16;
@@ -70,6 +72,11 @@ function checkFractions(f: SplitFractions): void {
 export function splitCorpus(corpus: ParallelCorpus, fractions: SplitFractions, seed = 0, options: SplitOptions = {}): CorpusSplit {
   checkFractions(fractions);
   if (!Number.isSafeInteger(seed)) throw new TrainConfigError(`Split seed must be a safe integer, got ${seed}.`, { setting: 'seed', value: seed });
+  if (corpus.splits && corpus.splits.length === corpus.tuples.length) {
+    const declared: CorpusSplit = { train: [], dev: [], test: [] };
+    corpus.splits.forEach((name, i) => declared[name].push(i));
+    return declared;
+  }
   const sum = fractions.train + fractions.dev + fractions.test;
   const pTrain = fractions.train / sum;
   const pTrainDev = (fractions.train + fractions.dev) / sum;

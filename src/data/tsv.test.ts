@@ -125,3 +125,13 @@ describe('writeTsv', () => {
     expect(() => writeTsv({ ...base, languages: ['en', 'EN'] })).toThrow(CorpusFormatError);
   });
 });
+
+describe('the split column', () => {
+  it('reads a declared split per tuple, reports a bad one, and writes it back', () => {
+    const text = 'id\tsplit\ten\tcs\na\ttrain\tOne.\tJedna.\nb\ttest\tTwo.\tDvě.\nc\tholdout\tThree.\tTři.\n';
+    const { corpus, problems } = readTsv(text, 'x.tsv');
+    expect(corpus.splits).toEqual(['train', 'test']);
+    expect(problems).toEqual([{ file: 'x.tsv', line: 4, message: 'split "holdout" is not train, dev or test; line skipped' }]);
+    expect(readTsv(writeTsv(corpus)).corpus).toEqual(corpus);
+  });
+});

@@ -1,6 +1,7 @@
 // Tab-separated parallel corpora.
 //
 //   id<TAB>en<TAB>zh            <- header: language codes, optionally one `id` column, any position
+//                                  (and one `split` column: train, dev or test, the file's own split)
 //   # a comment                 <- lines starting with '#' and blank lines (spaces only) are skipped
 //   s1<TAB>Hello.<TAB>你好。     <- one tuple per line, the same number of cells as the header
 //
@@ -18,6 +19,8 @@ import {
   type ParallelCorpus,
   type ParallelTuple,
   type ReadReport,
+  type SplitName,
+  SPLIT_NAMES,
 } from './corpus';
 
 const HEADER_FIX = 'The first line must list language codes separated by tabs, e.g. "id<TAB>en<TAB>zh".';
@@ -29,6 +32,8 @@ interface Header {
   languageColumns: number[];
   /** Column of `id`, or -1. */
   idColumn: number;
+  /** Column of `split`, or -1. */
+  splitColumn: number;
 }
 
 const isSkipped = (raw: string): boolean => /^ *$/.test(raw) || raw.startsWith('#');
@@ -39,14 +44,17 @@ function parseHeader(raw: string, file: string, line: number): Header {
   if (columns.length === 1 && / /.test(raw)) {
     throw new CorpusFormatError(`${file}: ${where} has no tab; columns must be separated by tabs, not spaces. ${HEADER_FIX}`, { file, line });
   }
-  if (columns.filter((c) => c === 'id').length > 1) {
-    throw new CorpusFormatError(`${file}: ${where}: more than one 'id' column. ${HEADER_FIX}`, { file, line });
+  for (const reserved of ['id', 'split']) {
+    if (columns.filter((c) => c === reserved).length > 1) {
+      throw new CorpusFormatError(`${file}: ${where}: more than one '${reserved}' column. ${HEADER_FIX}`, { file, line });
+    }
   }
   const idColumn = columns.indexOf('id');
-  const languageColumns = columns.map((_, k) => k).filter((k) => k !== idColumn);
+  const splitColumn = columns.indexOf('split');
+  const languageColumns = columns.map((_, k) => k).filter((k) => k !== idColumn && k !== splitColumn);
   const languages = languageColumns.map((k) => columns[k]);
   assertLanguages(languages, file, where, HEADER_FIX);
-  return { columns, languages, languageColumns, idColumn };
+  return { columns, languages, languageColumns, idColumn, splitColumn };
 }
 
 /** Why a line's cell count is wrong, with the likeliest cause. */
@@ -73,6 +81,7 @@ export function readTsv(text: string, file = 'corpus.tsv'): ReadReport {
   const problems: LineProblem[] = [];
   const tuples: ParallelTuple[] = [];
   const ids: string[] = [];
+  const splits: SplitName[] = [];
   const firstLineOfId = new Map<string, number>();
 
   for (let i = h + 1; i < lines.length; i++) {
@@ -93,6 +102,11 @@ export function readTsv(text: string, file = 'corpus.tsv'): ReadReport {
       problems.push({ file, line, message: `${issues.join('; ')}; line skipped` });
       continue;
     }
+    const split = cells[header.splitColumn] as SplitName;
+    if (header.splitColumn >= 0 && !SPLIT_NAMES.includes(split)) {
+      problems.push({ file, line, message: `split ${JSON.stringify(split)} is not train, dev or test; line skipped` });
+      continue;
+    }
     if (header.idColumn >= 0) {
       const id = cells[header.idColumn];
       const first = firstLineOfId.get(id);
@@ -103,25 +117,30 @@ export function readTsv(text: string, file = 'corpus.tsv'): ReadReport {
       firstLineOfId.set(id, line);
       ids.push(id);
     }
+    if (header.splitColumn >= 0) splits.push(split);
     const tuple: ParallelTuple = {};
     header.languages.forEach((lang, k) => (tuple[lang] = cells[header.languageColumns[k]]));
     tuples.push(tuple);
   }
   const corpus: ParallelCorpus = { languages: header.languages, tuples };
   if (header.idColumn >= 0) corpus.ids = ids;
+  if (header.splitColumn >= 0) corpus.splits = splits;
   return { corpus, problems };
 }
 
 /**
- * The corpus as TSV (`id` first when there are ids, LF endings, final newline) that readTsv reads
+ * The corpus as TSV (`id` first when there are ids, then `split` when declared, LF endings, final newline) that readTsv reads
  * back unchanged. Throws CorpusFormatError for what TSV cannot hold, rather than writing a file
  * that would lose lines on the way back.
  */
 export function writeTsv(corpus: ParallelCorpus): string {
-  const { languages, tuples, ids } = corpus;
+  const { languages, tuples, ids, splits } = corpus;
   const file = 'writeTsv';
   assertLanguages(languages, file, 'corpus languages', 'Fix the corpus language list.');
   if (languages.includes('id')) throw new CorpusFormatError(`${file}: 'id' is reserved for the id column.`, { file });
+  if (splits && (splits.length !== tuples.length || !splits.every((s) => SPLIT_NAMES.includes(s)))) {
+    throw new CorpusFormatError(`${file}: splits must name train, dev or test for each of the ${tuples.length} tuples.`, { file });
+  }
   if (ids && ids.length !== tuples.length) {
     throw new CorpusFormatError(`${file}: ${ids.length} ids for ${tuples.length} tuples.`, { file, ids: ids.length, tuples: tuples.length });
   }
@@ -129,6 +148,10 @@ export function writeTsv(corpus: ParallelCorpus): string {
   const rows = tuples.map((tuple, i) => {
     const cells = languages.map((lang) => tuple[lang]);
     const names = [...languages];
+    if (splits) {
+      cells.unshift(splits[i]);
+      names.unshift('split');
+    }
     if (ids) {
       cells.unshift(ids[i]);
       names.unshift('id');
@@ -147,6 +170,6 @@ export function writeTsv(corpus: ParallelCorpus): string {
     }
     return cells.join('\t');
   });
-  const head = (ids ? ['id', ...languages] : languages).join('\t');
+  const head = [...(ids ? ['id'] : []), ...(splits ? ['split'] : []), ...languages].join('\t');
   return [head, ...rows].join('\n') + '\n';
 }
