@@ -14,23 +14,19 @@ import { matmulQ } from '../kernels/matmul-q';
 import { rmsNorm } from '../kernels/rmsnorm';
 import { rope, type RopeTables } from '../kernels/rope';
 import { releaseTensor, uploadQWeight, uploadTensor, uploadU32, type GpuQWeight, type GpuTensor } from '../kernels/tensor';
-import { ropeInvFreq, ropeTables } from '../reference/rope';
-import { ShapeError } from '../errors';
 import type { DecoderConfig } from './config';
-import { quantize, type QuantKind, type QWeight } from './quant';
-import { layerPrefix, LINEAR_NAMES, linearWeightName, type LinearName, type WeightMap } from './weights';
+import { decoderTensorList, storeDecoderWeights, type DecoderLayerTensors, type DecoderTensors } from './decoder-weights';
+import { checkStep, lastRows, sequenceTable, stepPositions, type StepInput, type StepOptions, type StepOutput } from './generation';
+import type { WeightQuant } from './loaded-model';
+import type { QWeight } from './quant';
+import { linearWeightName, type LinearName, type WeightMap } from './weights';
 
-export type WeightQuant = QuantKind | 'f32';
+export type { WeightQuant } from './loaded-model';
 
 /** A linear layer's weight W [out, in]: packed quantized, or f32. */
 export type GpuLinear = GpuQWeight | GpuTensor;
 
-export interface GpuLayer {
-  inputNorm: GpuTensor;
-  postNorm: GpuTensor;
-  linears: Record<LinearName, GpuLinear>;
-  biases: Partial<Record<'q' | 'k' | 'v', GpuTensor>>;
-}
+export type GpuLayer = DecoderLayerTensors<GpuTensor, GpuQWeight>;
 
 /** A low-rank update of one linear (LoRA): y += scale · (x Aᵀ) Bᵀ with A [r, in], B [out, r], scale [1]. */
 export interface LinearAdapter {
@@ -40,14 +36,7 @@ export interface LinearAdapter {
   scale: GpuTensor;
 }
 
-export interface GpuDecoder {
-  config: DecoderConfig;
-  quant: WeightQuant;
-  embed: GpuTensor;
-  layers: GpuLayer[];
-  finalNorm: GpuTensor;
-  /** Tied models use the f32 embedding matrix [V, C]. */
-  lmHead: GpuLinear;
+export interface GpuDecoder extends DecoderTensors<GpuTensor, GpuQWeight> {
   rope: RopeTables;
   /** Context generation the tensors belong to (a lost device invalidates them). */
   generation: number;
@@ -55,21 +44,7 @@ export interface GpuDecoder {
   adapters?: Map<string, LinearAdapter>;
 }
 
-function tensorOf(weights: WeightMap, name: string) {
-  const t = weights.get(name);
-  if (!t) throw new ShapeError(`Weight ${name} is missing.`, { tensor: name });
-  return t;
-}
-
-/** Positions the RoPE tables cover unless asked for more (Llama 3's 131072 would take 64 MiB). */
-export const DEFAULT_CONTEXT = 4096;
-
-/**
- * Uploads weights, quantizing every linear on the CPU first when `quant` is q4 or q8 — unless
- * `prequantized` already holds it in that format (an ONNX MatMulNBits file): re-quantizing
- * dequantized blocks would change their codes. RoPE tables cover `contextLength` positions (at most
- * the model's maxPositions).
- */
+/** Uploads weights (decoder-weights.ts says which are quantized and how); RoPE tables cover `contextLength` positions. */
 export function uploadDecoder(
   ctx: GpuContext,
   config: DecoderConfig,
@@ -77,52 +52,16 @@ export function uploadDecoder(
   quant: WeightQuant,
   opts: { contextLength?: number; prequantized?: ReadonlyMap<string, QWeight> } = {},
 ): GpuDecoder {
-  // Everything uploaded so far, released again if a later tensor does not fit: a failed load
-  // leaves the GPU as it found it.
-  const uploaded: (GpuTensor | GpuQWeight)[] = [];
-  const keep = <T extends GpuTensor | GpuQWeight>(t: T) => (uploaded.push(t), t);
-  const f32 = (name: string) => {
-    const t = tensorOf(weights, name);
-    return keep(uploadTensor(ctx, t.data, t.shape, name));
+  const store = {
+    tensor: (data: Float32Array, shape: number[], name: string) => uploadTensor(ctx, data, shape, name),
+    qweight: (q: QWeight, name: string) => uploadQWeight(ctx, q, name),
+    release: (t: GpuTensor | GpuQWeight) => releaseTensor(ctx, t),
   };
-  const linear = (name: string): GpuLinear => {
-    const t = tensorOf(weights, name);
-    if (quant === 'f32') return keep(uploadTensor(ctx, t.data, t.shape, name));
-    const given = opts.prequantized?.get(name);
-    return keep(uploadQWeight(ctx, given?.kind === quant ? given : quantize(quant, t.data, t.shape[0], t.shape[1]), name));
-  };
-  try {
-    const layers: GpuLayer[] = [];
-    for (let i = 0; i < config.numLayers; i++) {
-      const p = layerPrefix(i);
-      const linears = Object.fromEntries(LINEAR_NAMES.map((w) => [w, linear(linearWeightName(i, w))])) as Record<LinearName, GpuLinear>;
-      const biases = config.attentionBias ? { q: f32(`${p}.self_attn.q_proj.bias`), k: f32(`${p}.self_attn.k_proj.bias`), v: f32(`${p}.self_attn.v_proj.bias`) } : {};
-      layers.push({ inputNorm: f32(`${p}.input_layernorm.weight`), postNorm: f32(`${p}.post_attention_layernorm.weight`), linears, biases });
-    }
-    const embed = f32('model.embed_tokens.weight');
-    const P = Math.min(config.maxPositions, opts.contextLength ?? DEFAULT_CONTEXT);
-    const tables = ropeTables(ropeInvFreq(config), P);
-    return {
-      config,
-      quant,
-      embed,
-      layers,
-      finalNorm: f32('model.norm.weight'),
-      lmHead: config.tieWordEmbeddings ? embed : linear('lm_head.weight'),
-      rope: { cos: keep(uploadTensor(ctx, tables.cos, [P, config.headDim / 2], 'rope.cos')), sin: keep(uploadTensor(ctx, tables.sin, [P, config.headDim / 2], 'rope.sin')) },
-      generation: ctx.generation,
-    };
-  } catch (e) {
-    for (const t of uploaded) releaseTensor(ctx, t);
-    throw e;
-  }
+  return { ...storeDecoderWeights(store, config, weights, quant, opts), generation: ctx.generation };
 }
 
 export function releaseDecoder(ctx: GpuContext, m: GpuDecoder): void {
-  const all: (GpuTensor | GpuQWeight)[] = [m.embed, m.finalNorm, m.rope.cos, m.rope.sin];
-  if (m.lmHead !== m.embed) all.push(m.lmHead);
-  for (const l of m.layers) all.push(l.inputNorm, l.postNorm, ...Object.values(l.linears), ...Object.values(l.biases));
-  for (const t of all) releaseTensor(ctx, t);
+  for (const t of decoderTensorList(m)) releaseTensor(ctx, t);
 }
 
 /** y [N, out] = x [N, in] · Wᵀ (+ bias) (+ the adapter's low-rank update). */
@@ -150,24 +89,6 @@ function reshape(t: GpuTensor, shape: number[]): GpuTensor {
   return { ...t, shape };
 }
 
-export interface StepInput {
-  /** Token ids [B, Tq], right-padded. */
-  tokens: Uint32Array;
-  B: number;
-  Tq: number;
-  /** Tokens already in the cache per sequence (0 for prefill). */
-  past: number[];
-  /** Real new tokens per sequence (<= Tq). */
-  qLen: number[];
-}
-
-export interface StepOutput {
-  /** [B, Tq, V], or [B, V] at each sequence's last real token when `lastOnly`. */
-  logits: GpuTensor | null;
-  /** Requested hidden states, index -> [B, Tq, C]. */
-  hidden: Map<number, GpuTensor>;
-}
-
 export function createCaches(ctx: GpuContext, m: GpuDecoder, B: number, Tmax: number): KvCache[] {
   const c = m.config;
   return m.layers.map((_, i) => createKvCache(ctx, B, Tmax, c.numKvHeads, c.headDim, `layer${i}.kv`));
@@ -183,28 +104,22 @@ export async function decoderStep(
   m: GpuDecoder,
   caches: KvCache[],
   input: StepInput,
-  opts: { hiddenLayers?: number[]; logits?: 'all' | 'last' | 'none' },
-): Promise<StepOutput> {
+  opts: StepOptions,
+): Promise<StepOutput<GpuTensor>> {
   const c = m.config;
   const { B, Tq } = input;
   const N = B * Tq;
   const { numHeads: H, numKvHeads: Hkv, headDim: D, hiddenSize: C } = c;
-  const Tmax = caches[0].k.shape[1];
-  for (let b = 0; b < B; b++) {
-    if (input.past[b] + input.qLen[b] > Tmax) throw new ShapeError(`Sequence ${b} needs ${input.past[b] + input.qLen[b]} positions; the cache holds ${Tmax}.`, { b, Tmax });
-    const P = m.rope.cos.shape[0];
-    if (input.past[b] + input.qLen[b] > P) throw new ShapeError(`Sequence ${b} needs ${input.past[b] + input.qLen[b]} positions; the model was loaded for ${P} (its maximum is ${c.maxPositions}).`, { b, P });
-  }
-  for (const id of input.tokens) if (id >= c.vocabSize) throw new ShapeError(`Token id ${id} is outside the vocabulary (${c.vocabSize}).`, { id });
+  checkStep(c, input, caches[0].k.shape[1], m.rope.cos.shape[0]);
 
   const keep = new Set(opts.hiddenLayers ?? []);
   const hidden = new Map<number, GpuTensor>();
   const temps: GpuTensor[] = [];
   const temp = (t: GpuTensor) => (temps.push(t), t);
-  const seq = temp(uploadU32(ctx, Uint32Array.from(input.past.flatMap((p, b) => [p, input.qLen[b]])), [B, 2], 'seq'));
-  const positions = temp(uploadU32(ctx, Uint32Array.from({ length: N }, (_, i) => input.past[Math.floor(i / Tq)] + (i % Tq)), [N], 'positions'));
+  const seq = temp(uploadU32(ctx, sequenceTable(input), [B, 2], 'seq'));
+  const positions = temp(uploadU32(ctx, stepPositions(input), [N], 'positions'));
   const ids = temp(uploadU32(ctx, input.tokens, [N], 'input_ids'));
-  const lastRows = temp(uploadU32(ctx, Uint32Array.from({ length: B }, (_, b) => b * Tq + Math.max(1, input.qLen[b]) - 1), [B], 'last_rows'));
+  const last = temp(uploadU32(ctx, lastRows(input), [B], 'last_rows'));
 
   let x = await embedding(ctx, batch, ids, m.embed, 'embeddings');
   const record = (i: number, t: GpuTensor) => {
@@ -256,13 +171,13 @@ export async function decoderStep(
   let logits: GpuTensor | null = null;
   const mode = opts.logits ?? 'all';
   if (mode !== 'none') {
-    let last = x;
+    let rows = x;
     if (mode === 'last') {
       // Gather each sequence's last real row with the embedding kernel (a row gather by index).
-      last = await embedding(ctx, batch, lastRows, reshape(x, [N, C]), 'last_hidden');
+      rows = await embedding(ctx, batch, last, reshape(x, [N, C]), 'last_hidden');
     }
-    const f = await rmsNorm(ctx, batch, last, m.finalNorm, c.rmsNormEps, 'final_norm');
-    if (last !== x) releaseTensor(ctx, last);
+    const f = await rmsNorm(ctx, batch, rows, m.finalNorm, c.rmsNormEps, 'final_norm');
+    if (rows !== x) releaseTensor(ctx, rows);
     const lg = await linear(ctx, batch, f, m.lmHead, undefined, 'logits');
     releaseTensor(ctx, f);
     logits = reshape(lg, mode === 'last' ? [B, c.vocabSize] : [B, Tq, c.vocabSize]);
