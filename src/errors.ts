@@ -76,6 +76,21 @@ export class CorpusFormatError extends AlignScopeError {
   override name = 'CorpusFormatError';
 }
 
+/** The CPU route's wasm memory cannot hold an allocation: `data` names the tensor, the bytes asked for, the live bytes and the cap. */
+export class CpuMemoryError extends AlignScopeError {
+  override name = 'CpuMemoryError';
+}
+
+/** A CPU kernel trapped on one of the pool's threads (out-of-bounds access: a bug of ours); `data.kernel` names it. */
+export class CpuKernelError extends AlignScopeError {
+  override name = 'CpuKernelError';
+}
+
+/** The backend the model runs on cannot do what was asked (training runs on WebGPU only for now); `data.backend` and `data.operation` name them. */
+export class BackendUnsupportedError extends AlignScopeError {
+  override name = 'BackendUnsupportedError';
+}
+
 /** Every error class that may be rebuilt from `{ name, message, data }` after crossing a worker boundary. */
 const KNOWN = {
   AlignScopeError,
@@ -91,6 +106,9 @@ const KNOWN = {
   GpuValidationError,
   TrainingDivergedError,
   CorpusFormatError,
+  CpuMemoryError,
+  CpuKernelError,
+  BackendUnsupportedError,
 } satisfies Record<string, new (message: string, data?: ErrorData) => AlignScopeError>;
 
 export interface SerializedError {

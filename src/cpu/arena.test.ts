@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { CpuMemoryError } from './errors';
+import { CpuMemoryError } from '../errors';
 import { CpuRuntime } from './runtime';
 
 const rt = await CpuRuntime.create({ threads: 1, simd: 'simd', maxMemoryBytes: 8 * 2 ** 20 });

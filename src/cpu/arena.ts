@@ -3,7 +3,7 @@
 // Blocks are 64-byte aligned (a cache line; v128 loads need 16). Addresses are byte offsets into
 // the memory, what the kernels take as pointers.
 
-import { CpuMemoryError } from './errors';
+import { CpuMemoryError } from '../errors';
 
 const ALIGN = 64;
 const PAGE = 65536;

@@ -9,7 +9,7 @@
 // run() blocks in Atomics.wait, so it must not be called on a browser's main thread (the engine
 // runs in a worker: ARCHITECTURE decision 1).
 
-import { CpuKernelError } from './errors';
+import { CpuKernelError } from '../errors';
 
 const MAX_ARGS = 27;
 /** Loads of the done counter before sleeping (as in worker-loop.js). */
