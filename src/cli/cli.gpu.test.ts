@@ -20,6 +20,20 @@ describe('npx alignscope', () => {
     expect(b.tokens).toEqual(a.tokens);
   });
 
+  it('--backend cpu: generate gives the WebGPU tokens; train refuses it with a typed error; a bad backend is a usage error', async () => {
+    const args = ['generate', '--model', 'random:1', '--quant', 'q4', '--max-new-tokens', '8', '--json', 'Hello'];
+    const gpu = JSON.parse((await cli(...args)).stdout);
+    const cpu = JSON.parse((await cli(...args, '--backend', 'cpu')).stdout);
+    expect(cpu.tokens).toHaveLength(8);
+    expect(cpu.tokens).toEqual(gpu.tokens);
+    const train = await cli('train', '--model', 'random:1', '--data', 'public/data/sample.tsv', '--backend', 'cpu').then(() => null, (e: { code: number; stderr: string }) => e);
+    expect(train?.code).toBe(1);
+    expect(train?.stderr).toMatch(/BackendUnsupportedError: train runs on WebGPU only/);
+    const bad = await cli(...args, '--backend', 'tpu').then(() => null, (e: { code: number; stderr: string }) => e);
+    expect(bad?.code).toBe(2);
+    expect(bad?.stderr).toMatch(/--backend must be webgpu, cpu or auto/);
+  });
+
   it('embed --json: one vector per sentence per requested layer', async () => {
     const out = JSON.parse((await cli('embed', '--model', 'random:2', '--layers', '0,2', '--pooling', 'last', '--json', 'The cat sleeps.', 'Kočka spí.')).stdout);
     expect(out.dim).toBe(64);

@@ -8,12 +8,15 @@
 // random[:SEED] for the random tiny test model; --quant is f32 unless given, as in the app. Every
 // command says which quantization (and analyze which pooling) it used. Errors print their name and
 // what to do; exit 1.
+// --backend cpu runs generate, embed and analyze on the CPU route (WebAssembly SIMD threads, no GPU).
 
 import { createWriteStream, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { WeightQuant } from '../model/decoder';
 import { nodeGpu } from '../gpu/node-gpu';
 import { Engine, type ModelSourceSpec } from '../worker/engine';
+import type { BackendChoice } from '../worker/backend';
+import { BackendUnsupportedError } from '../errors';
 import { readCorpusFile } from '../data/read';
 import { splitCorpus } from '../data/splits';
 import type { LinearName } from '../model/weights';
@@ -23,20 +26,23 @@ import type { TrainMode } from '../train/trainable';
 import { dirFiles } from './dir-source';
 
 const USAGE = `usage:
-  alignscope generate --model DIR|random[:SEED] [--quant q4|q8|f32] [--max-new-tokens N] [--temperature T] [--top-k K] [--seed S] [--json] PROMPT
-  alignscope embed    --model DIR|random[:SEED] [--quant q4|q8|f32] [--layers all|0,2,4] [--pooling mean|last] [--file FILE] [--json] [SENTENCE ...]
+  alignscope generate --model DIR|random[:SEED] [--quant q4|q8|f32] [--backend webgpu|cpu|auto] [--max-new-tokens N] [--temperature T] [--top-k K] [--seed S] [--json] PROMPT
+  alignscope embed    --model DIR|random[:SEED] [--quant q4|q8|f32] [--backend webgpu|cpu|auto] [--layers all|0,2,4] [--pooling mean|last] [--file FILE] [--json] [SENTENCE ...]
   alignscope train    --model DIR|random[:SEED] --data FILE.tsv|FILE.jsonl [--pairs en-zh,en-cs] [--steps N] [--mode full|lora]
                       [--lr X] [--lambda-map X] [--lambda-con X --con-layer L] [--ntp-fraction X] [--batch-size N] [--grad-accum N]
                       [--rank R --alpha A --targets q,v] [--eval-every K] [--seed S] [--log FILE.jsonl]
                       (full fine-tuning loads the model as f32; LoRA keeps --quant)
-  alignscope analyze  --model DIR|random[:SEED] --data FILE --langs en,zh,cs [--layers all|0,2,4] [--split test|dev|train|all]
+  alignscope analyze  --model DIR|random[:SEED] --data FILE --langs en,zh,cs [--backend webgpu|cpu|auto] [--layers all|0,2,4] [--split test|dev|train|all]
                       [--pooling mean|last] [--no-centre] [--resamples N] [--json]
   --quant is f32 unless given (as the app loads the default model); analyze prints LAC's permutation
-  null band per row and the no-model baselines (chance P@1, character n-gram surface metrics).`;
+  null band per row and the no-model baselines (chance P@1, character n-gram surface metrics).
+  --backend is webgpu unless given: cpu runs the model on WebAssembly SIMD threads (no GPU needed),
+  auto takes the CPU route when there is no WebGPU adapter or only a software one. train runs on WebGPU only.`;
 
 const OPTIONS = {
   model: { type: 'string' },
   quant: { type: 'string', default: 'f32' },
+  backend: { type: 'string', default: 'webgpu' },
   'max-new-tokens': { type: 'string', default: '32' },
   temperature: { type: 'string', default: '0' },
   'top-k': { type: 'string', default: '40' },
@@ -81,6 +87,11 @@ function quantOf(q: string): WeightQuant {
   return q;
 }
 
+function backendOf(b: string): BackendChoice {
+  if (b !== 'webgpu' && b !== 'cpu' && b !== 'auto') throw new UsageError(`--backend must be webgpu, cpu or auto, not ${b}`);
+  return b;
+}
+
 function int(name: string, v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, not ${v}`);
@@ -98,8 +109,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'train') return await train(engine, values);
     if (command === 'analyze') return await analyze(engine, values);
-    const info = await engine.loadModel(sourceOf(values.model), { quant: quantOf(values.quant) });
-    if (!values.json) console.error(`loaded ${info.name}: ${info.architecture}, ${(info.parameters / 1e6).toFixed(2)}M parameters, ${info.quant}`);
+    const info = await engine.loadModel(sourceOf(values.model), { quant: quantOf(values.quant), backend: backendOf(values.backend) });
+    if (!values.json) console.error(`loaded ${info.name}: ${info.architecture}, ${(info.parameters / 1e6).toFixed(2)}M parameters, ${info.quant}; ${info.backendNote}`);
     if (command === 'generate') {
       const prompt = rest.join(' ');
       if (!values.json) engine.onEvent((e) => e.kind === 'generate-text' && process.stdout.write(e.piece));
@@ -160,16 +171,16 @@ async function analyze(engine: Engine, values: Values): Promise<number> {
   const tuples = which === 'all' ? corpus.tuples : pick(split[which]);
   const pooling = values.pooling === 'last' ? 'last' : values.pooling === 'mean' ? 'mean' : null;
   if (!pooling) throw new UsageError(`--pooling must be mean or last, not ${values.pooling}`);
-  const info = await engine.loadModel(sourceOf(values.model), { quant: quantOf(values.quant) });
+  const info = await engine.loadModel(sourceOf(values.model), { quant: quantOf(values.quant), backend: backendOf(values.backend) });
   if (!values.json) engine.onEvent((e) => e.kind === 'progress' && e.task === 'analyze' && process.stderr.write(`\r${e.label} (${e.done}/${e.total})   `));
   const layers = values.layers === 'all' ? 'all' : values.layers.split(',').map((v) => int('layers', v));
   const r = await engine.analyze({ tuples, languages: langs, layers, pooling, centre: !values['no-centre'], resamples: int('resamples', values.resamples), seed: 0 });
   if (values.json) {
     const { sentences: _sentences, ...result } = r; // the sentences are the corpus's own
-    console.log(JSON.stringify({ model: info.name, quant: info.quant, data: values.data, split: which, ...result }));
+    console.log(JSON.stringify({ model: info.name, quant: info.quant, backend: info.backend, data: values.data, split: which, ...result }));
     return 0;
   }
-  process.stderr.write('\n');
+  process.stderr.write(`\n${info.backendNote}\n`);
   const f = (v: number) => v.toFixed(3);
   console.log(`${info.name} (${info.quant}): ${r.n} ${which} tuples, ${r.pooling} pooling, ${r.centre ? 'centred' : 'not centred'}; LAC [95% bootstrap interval], null = LAC's band under shuffled pairs`);
   console.log('layer'.padEnd(7) + 'pair'.padEnd(8) + 'LAC'.padStart(8) + '  interval'.padEnd(20) + '  null'.padEnd(20) + 'MEXA'.padStart(7) + 'P@1 a→b'.padStart(9) + 'P@1 b→a'.padStart(9) + 'cos'.padStart(7));
@@ -183,6 +194,9 @@ async function analyze(engine: Engine, values: Values): Promise<number> {
 }
 
 async function train(engine: Engine, values: Values): Promise<number> {
+  if (backendOf(values.backend) === 'cpu') {
+    throw new BackendUnsupportedError('train runs on WebGPU only for now (the CPU route does inference: generate, embed, analyze); drop --backend cpu.', { backend: 'cpu', operation: 'train' });
+  }
   const { corpus, split, pick } = readData(values);
   const pairs: LangPair[] = (values.pairs ?? `${corpus.languages[0]}-${corpus.languages[1]}`).split(',').map((p) => {
     const [a, b] = p.split('-');

@@ -1,6 +1,6 @@
 // Alignment analysis in the engine: embed the same n tuples in every chosen language (pooled hidden
 // states of every chosen layer), then all metrics for every layer and language pair in one pass
-// (similarities on the GPU), and on request a 2-D map of one layer. Embeddings of the last analysis
+// (similarities on the GPU; in float64 on the CPU for a model on the CPU route), and on request a 2-D map of one layer. Embeddings of the last analysis
 // are kept, so moving the layer slider only re-projects. An analysis made elsewhere (the one shipped
 // beside the default model, shipped-analysis.ts) can be adopted with its vectors; `reusable` tells
 // whether the kept analysis answers a request, so training's step 0 need not embed again.
@@ -13,7 +13,7 @@ import { ShapeError } from '../errors';
 import { DEFAULT_RESAMPLES } from '../align/bootstrap';
 import { fnv1a, stableJson } from '../train/fingerprint';
 import type { GpuRuntime } from '../gpu/runtime';
-import type { Model } from '../model/model';
+import type { LoadedModel } from '../model/loaded-model';
 import type { Pooling } from '../reference/pooling';
 import type { ParallelTuple } from '../train/batching';
 
@@ -116,7 +116,7 @@ export class AnalysisSession {
     this.baseline = null;
   }
 
-  async analyze(model: Model, req: AnalyzeRequest, progress: (done: number, total: number, label: string) => void): Promise<AnalysisResult> {
+  async analyze(model: LoadedModel, req: AnalyzeRequest, progress: (done: number, total: number, label: string) => void): Promise<AnalysisResult> {
     const { layers, tuples } = this.resolve(req, model.config.numLayers);
     const total = req.languages.length + 1;
     const vectors = new Map<string, Float32Array[]>();
@@ -130,7 +130,7 @@ export class AnalysisSession {
       dim = e.dim;
     }
     progress(req.languages.length, total, 'metrics');
-    const rows = await analyzeAlignment({ languages: req.languages, layers, vectors, dim }, { centre: req.centre, runtime: this.rt, resamples: req.resamples ?? DEFAULT_RESAMPLES, seed: req.seed ?? 0 });
+    const rows = await analyzeAlignment({ languages: req.languages, layers, vectors, dim }, { centre: req.centre, runtime: model.backend === 'webgpu' ? this.rt : null, resamples: req.resamples ?? DEFAULT_RESAMPLES, seed: req.seed ?? 0 });
     const surface = surfaceBaseline(sentences, req.languages, { centre: req.centre });
     const resamples = req.resamples ?? DEFAULT_RESAMPLES;
     const seed = req.seed ?? 0;

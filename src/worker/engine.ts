@@ -9,10 +9,14 @@ import type { PoolStats } from '../gpu/buffer-pool';
 import type { WeightQuant } from '../model/decoder';
 import { readModelFolder, type LoadProgress } from '../model/load';
 import { Model, type EmbedResult, type ForwardResult, type GenerateOptions, type GenerateResult, type ModelInfo } from '../model/model';
+import type { LoadedModel } from '../model/loaded-model';
+import { CpuModel } from '../cpu/model';
+import { CpuRuntime } from '../cpu/runtime';
+import { pickBackend, type BackendChoice } from './backend';
 import { randomModelFiles } from '../model/random-source';
 import { pickedFiles, readJson, urlFolder, type ModelFiles } from '../model/source';
 import type { Pooling } from '../reference/pooling';
-import { NoModelError, TrainConfigError } from '../errors';
+import { BackendUnsupportedError, NoModelError, TrainConfigError } from '../errors';
 import { IndexedDbCheckpointStore, MemoryCheckpointStore, modelKey, type CheckpointInfo, type CheckpointStore } from '../train/checkpoint-store';
 import type { TrainSettings } from '../train/trainer';
 import { SNAPSHOT_EVERY_MS, TrainingSession, type TrainData, type TrainEvent, type TrainStatus } from './training';
@@ -58,6 +62,8 @@ export interface TrainAlignOptions {
 
 export interface LoadOptions {
   quant: WeightQuant;
+  /** Where the model runs (backend.ts); default 'webgpu'. Training needs 'webgpu' for now. */
+  backend?: BackendChoice;
 }
 
 /** Whether the loaded model's folder held a base analysis the engine could take as its own, and why not. */
@@ -131,27 +137,33 @@ export interface EngineOptions extends RuntimeOptions {
   checkpointStore?: CheckpointStore;
   /** How often a training session refreshes the host copy it resumes from after a device loss (SNAPSHOT_EVERY_MS). */
   snapshotEveryMs?: number;
+  /** Threads of the CPU route (default: the machine's logical processors, at most 8). */
+  cpuThreads?: number;
 }
 
 export class Engine implements EngineApi {
   private readonly runtime: GpuRuntime;
   private readonly listeners = new Set<EngineListener>();
   private readonly resolveSource: EngineOptions['resolveSource'];
-  private model: Model | null = null;
+  private model: LoadedModel | null = null;
   /** Where the loaded model came from (its folder may hold a shipped analysis). */
   private modelFiles: ModelFiles | null = null;
   /** The loaded model as its files hold it, uploaded on first use once training changed `model`. */
-  private base: Model | null = null;
+  private base: LoadedModel | null = null;
   /** Whether training has changed what the loaded model computes (full weights, or LoRA adapters while a session lives). */
   private tuned = false;
   private training: TrainingSession | null = null;
   private readonly analysis: AnalysisSession;
   private readonly checkpoints: CheckpointStore;
   private readonly snapshotEveryMs: number;
+  /** The CPU route's runtime, created by the first model loaded on it. */
+  private cpu: Promise<CpuRuntime> | null = null;
+  private readonly cpuThreads: number | undefined;
 
   constructor(gpu: () => GPU | undefined, opts: EngineOptions = {}) {
     this.resolveSource = opts.resolveSource;
     this.snapshotEveryMs = opts.snapshotEveryMs ?? SNAPSHOT_EVERY_MS;
+    this.cpuThreads = opts.cpuThreads;
     this.checkpoints = opts.checkpointStore ?? (typeof indexedDB === 'undefined' ? new MemoryCheckpointStore() : new IndexedDbCheckpointStore());
     this.runtime = new GpuRuntime(gpu, {
       ...opts,
@@ -185,14 +197,21 @@ export class Engine implements EngineApi {
   }
 
   async loadModel(spec: ModelSourceSpec, opts: LoadOptions): Promise<ModelInfo> {
-    await this.runtime.context(); // fail early, before reading files, where there is no GPU
+    const { backend, why } = await pickBackend(opts.backend ?? 'webgpu', this.runtime);
     const files = this.files(spec);
     const read = () => readModelFolder(files, (p) => this.emit({ kind: 'load-progress', ...p }));
     const host = await read();
     this.emit({ kind: 'load-progress', stage: 'upload', file: host.weightsFile, loaded: 0, total: 1 });
-    const model = await Model.load(this.runtime, host, opts.quant, files.label, read);
-    // After a device loss the model re-uploads its files; the training session then puts back what it trained.
-    model.onReupload = (ctx, decoder) => this.training?.rebuildOn(ctx, decoder);
+    let model: LoadedModel;
+    if (backend === 'cpu') {
+      this.cpu ??= CpuRuntime.create({ threads: this.cpuThreads });
+      model = CpuModel.load(await this.cpu, host, opts.quant, files.label, read, why);
+    } else {
+      const gpuModel = await Model.load(this.runtime, host, opts.quant, files.label, read);
+      // After a device loss the model re-uploads its files; the training session then puts back what it trained.
+      gpuModel.onReupload = (ctx, decoder) => this.training?.rebuildOn(ctx, decoder);
+      model = gpuModel;
+    }
     this.emit({ kind: 'load-progress', stage: 'upload', file: host.weightsFile, loaded: 1, total: 1 });
     const old = this.model;
     this.model = model;
@@ -248,6 +267,9 @@ export class Engine implements EngineApi {
 
   async startTraining(settings: TrainSettings, data: TrainData, align?: TrainAlignOptions): Promise<TrainStatus> {
     const model = this.loaded();
+    if (!(model instanceof Model)) {
+      throw new BackendUnsupportedError(`Training runs on WebGPU only for now; ${model.info.name} is loaded on the CPU route. Load it with backend webgpu to train.`, { backend: model.backend, operation: 'train' });
+    }
     if (this.training) {
       await this.training.stop();
       await this.training.release();
@@ -359,14 +381,14 @@ export class Engine implements EngineApi {
   }
 
   /** The current weights, or the base ones (a second upload only once training changed the model). */
-  private async weights(which: 'current' | 'base'): Promise<Model> {
+  private async weights(which: 'current' | 'base'): Promise<LoadedModel> {
     const model = this.loaded();
     if (which === 'current' || !this.tuned) return model;
     this.base ??= await model.fromFiles();
     return this.base;
   }
 
-  private loaded(): Model {
+  private loaded(): LoadedModel {
     if (!this.model) throw new NoModelError('No model is loaded yet: load one in the Model panel (or with --model) first.');
     return this.model;
   }
@@ -386,9 +408,10 @@ export class Engine implements EngineApi {
     }
   }
 
-  /** Releases the GPU device (tests, page unload). */
+  /** Releases the GPU device and the CPU route's threads (tests, page unload). */
   dispose(): void {
     this.runtime.destroy();
+    void this.cpu?.then((rt) => rt.dispose());
   }
 
   private emit(e: EngineEvent): void {

@@ -2,7 +2,7 @@
 // (exactly what training saw before the target sentence), and the model continues until EOS.
 // Requests go to the GPU in groups of TRANSLATE_BATCH (one KV cache [B, T, Hkv, D] per layer each).
 
-import type { Model } from '../model/model';
+import type { LoadedModel } from '../model/loaded-model';
 import { encodeMappingPrompt, type MappingTemplate } from '../train/template';
 
 export interface TranslateItem {
@@ -26,7 +26,7 @@ export interface TranslateResult {
 
 const TRANSLATE_BATCH = 32;
 
-export async function translate(model: Model, req: TranslateRequest, onProgress: (done: number, total: number) => void): Promise<TranslateResult> {
+export async function translate(model: LoadedModel, req: TranslateRequest, onProgress: (done: number, total: number) => void): Promise<TranslateResult> {
   const tok = model.tokenizer;
   // Leave room for at least one new token inside the model's context.
   const room = model.config.maxPositions - Math.max(1, Math.min(req.maxNewTokens, model.config.maxPositions - 1));
