@@ -60,7 +60,8 @@ export function attention(rt: CpuRuntime, seq: CpuTensor, q: CpuTensor, cache: C
   const { B, Tq, Tmax, H, Hkv, D } = params(q, cache);
   sequences(rt, seq, B, Tq, Tmax);
   const out = rt.empty(q.shape, name);
-  rt.run('attention_fwd', [seq.ptr, q.ptr, cache.k.ptr, cache.v.ptr, out.ptr, B, Tq, Tmax, H, Hkv, D, rt.scratch(Tmax)]);
+  // Work: at most Tmax keys and values per query row and head (2 multiply-adds per element).
+  rt.run('attention_fwd', [seq.ptr, q.ptr, cache.k.ptr, cache.v.ptr, out.ptr, B, Tq, Tmax, H, Hkv, D, rt.scratch(Tmax)], 2 * B * Tq * H * Tmax * D);
   return out;
 }
 

@@ -53,8 +53,8 @@ export function matmul(rt: CpuRuntime, a: CpuTensor, b: CpuTensor, opts: CpuMatm
     const pa = a.ptr + (bA === 1 ? 0 : z * M * K * 4);
     const pb = b.ptr + (bB === 1 ? 0 : z * K * N * 4);
     const pc = out.ptr + z * M * N * 4;
-    if (!scratch) rt.run('gemv_f32', [pa, pb, pc, M, N, K]);
-    else rt.run('gemm', [transB ? B_KIND.f32_nt : B_KIND.f32_nn, pa, transA ? 1 : K, transA ? M : 1, pb, 0, 0, pc, M, N, K, opts.into ? 1 : 0, scratch]);
+    if (!scratch) rt.run('gemv_f32', [pa, pb, pc, M, N, K], M * N * K);
+    else rt.run('gemm', [transB ? B_KIND.f32_nt : B_KIND.f32_nn, pa, transA ? 1 : K, transA ? M : 1, pb, 0, 0, pc, M, N, K, opts.into ? 1 : 0, scratch], M * N * K);
   }
   return out;
 }
@@ -72,10 +72,10 @@ export function matmulQ(rt: CpuRuntime, x: CpuTensor, w: CpuQWeight, opts: { var
   if (variant === 'gemv') {
     // Scratch: X zero-padded to whole blocks, per thread (kernels/gemv.c).
     const scratch = rt.scratch(M * w.nBlocks * 32);
-    if (w.kind === 'q4') rt.run('gemv_q4', [x.ptr, w.data, w.scales, w.zeroPoints, out.ptr, M, N, K, scratch]);
-    else rt.run('gemv_q8', [x.ptr, w.data, w.scales, out.ptr, M, N, K, scratch]);
+    if (w.kind === 'q4') rt.run('gemv_q4', [x.ptr, w.data, w.scales, w.zeroPoints, out.ptr, M, N, K, scratch], M * N * K);
+    else rt.run('gemv_q8', [x.ptr, w.data, w.scales, out.ptr, M, N, K, scratch], M * N * K);
   } else {
-    rt.run('gemm', [w.kind === 'q4' ? B_KIND.q4_nt : B_KIND.q8_nt, x.ptr, K, 1, w.data, w.scales, w.zeroPoints, out.ptr, M, N, K, 0, gemmScratch(rt)]);
+    rt.run('gemm', [w.kind === 'q4' ? B_KIND.q4_nt : B_KIND.q8_nt, x.ptr, K, 1, w.data, w.scales, w.zeroPoints, out.ptr, M, N, K, 0, gemmScratch(rt)], M * N * K);
   }
   return out;
 }
@@ -87,6 +87,6 @@ export function matmulQBackward(rt: CpuRuntime, dy: CpuTensor, w: CpuQWeight, na
   const M = numel(dy.shape) / N;
   const out = rt.empty([...dy.shape.slice(0, -1), w.K], name);
   // gemm's B(p, j) = deq(W)[p][j]: inner dimension p over W's N rows, output columns j over its K.
-  rt.run('gemm', [w.kind === 'q4' ? B_KIND.q4_nn : B_KIND.q8_nn, dy.ptr, N, 1, w.data, w.scales, w.zeroPoints, out.ptr, M, w.K, N, 0, gemmScratch(rt)]);
+  rt.run('gemm', [w.kind === 'q4' ? B_KIND.q4_nn : B_KIND.q8_nn, dy.ptr, N, 1, w.data, w.scales, w.zeroPoints, out.ptr, M, w.K, N, 0, gemmScratch(rt)], M * N * w.K);
   return out;
 }

@@ -64,10 +64,10 @@ export class ThreadPool {
     return pool;
   }
 
-  /** Runs kernel `index` on every thread and returns when all are done. */
-  run(index: number, args: readonly number[]): void {
+  /** Runs kernel `index` on every thread (on this one alone when `here`) and returns when all are done. */
+  run(index: number, args: readonly number[], here = false): void {
     const n = this.size;
-    if (n === 1) return this.kernels[index](...args, 0, 1);
+    if (n === 1 || here) return this.runHere(index, args);
     const ctl = this.ctl;
     if (args.length > MAX_ARGS) throw new Error(`pool: ${args.length} arguments, at most ${MAX_ARGS}`);
     ctl[1] = 0;
@@ -86,6 +86,14 @@ export class ThreadPool {
     for (let done = Atomics.load(ctl, 1), i = 0; done < n - 1; done = Atomics.load(ctl, 1), i++) if (i >= SPIN) Atomics.wait(ctl, 1, done);
     if (failure || ctl[4]) {
       throw new CpuKernelError(`CPU kernel ${this.names[index]} trapped${failure instanceof Error ? `: ${failure.message}` : ' on a worker thread'}.`, { kernel: this.names[index] });
+    }
+  }
+
+  private runHere(index: number, args: readonly number[]): void {
+    try {
+      this.kernels[index](...args, 0, 1);
+    } catch (e) {
+      throw new CpuKernelError(`CPU kernel ${this.names[index]} trapped: ${e instanceof Error ? e.message : String(e)}.`, { kernel: this.names[index] });
     }
   }
 

@@ -29,7 +29,17 @@ export interface CpuRuntimeOptions {
   simd?: 'auto' | SimdFlavor;
   /** Cap of the wasm memory (default 1 GiB, at most 4 GiB). */
   maxMemoryBytes?: number;
+  /**
+   * Jobs of fewer multiply-adds run on the calling thread alone (default SERIAL_WORK); 0 sends every
+   * job to the pool (tests of the split). The bits are the same either way: the split never changes
+   * how one output is summed.
+   */
+  serialBelow?: number;
 }
+
+/** Waking the pool costs tens of µs per thread: a decoding step's gemv of a small model (~100k
+ * multiply-adds) is done sooner by one thread. Measured with npm run bench:cpu:model. */
+export const SERIAL_WORK = 1 << 18;
 
 /** An f32 (or u32, for `seq`) tensor in the wasm memory: `ptr` is its byte offset. */
 export interface CpuTensor {
@@ -86,6 +96,7 @@ export class CpuRuntime {
     /** One line: build, threads, and why fewer threads than asked for. */
     readonly description: string,
     private readonly exports: WebAssembly.Exports,
+    private readonly serialBelow: number,
   ) {}
 
   static async create(opts: CpuRuntimeOptions = {}): Promise<CpuRuntime> {
@@ -106,16 +117,19 @@ export class CpuRuntime {
     const pool = await ThreadPool.create(module, memory, KERNELS, kernels, threads);
     const why = threads < wanted ? ` (${support.reason})` : '';
     const description = `WebAssembly ${flavor === 'relaxed' ? 'relaxed SIMD (FMA)' : 'SIMD'}, ${threads} thread${threads > 1 ? 's' : ''}${why}`;
-    return new CpuRuntime(memory, new Arena(memory, heapBase, maximumPages), pool, flavor, description, instance.exports);
+    return new CpuRuntime(memory, new Arena(memory, heapBase, maximumPages), pool, flavor, description, instance.exports, opts.serialBelow ?? SERIAL_WORK);
   }
 
   get threads(): number {
     return this.pool.size;
   }
 
-  /** Runs a kernel on every thread; `args` are its int arguments without (tid, nthreads). */
-  run(kernel: KernelName, args: readonly number[]): void {
-    this.pool.run(this.kernelIndex.get(kernel)!, args);
+  /**
+   * Runs a kernel on every thread, or on this one alone when its `work` (multiply-adds) is below
+   * serialBelow; `args` are its int arguments without (tid, nthreads).
+   */
+  run(kernel: KernelName, args: readonly number[], work = Infinity): void {
+    this.pool.run(this.kernelIndex.get(kernel)!, args, work < this.serialBelow);
   }
 
   /** An int export of the module that is not a threaded kernel (e.g. gemm_scratch_floats). */

@@ -1,5 +1,5 @@
-// Test helper: one runtime per thread count (plain SIMD build), and a runner that checks an op gives
-// the same bits on all of them (the pool's deterministic split).
+// Test helper: one runtime per thread count (plain SIMD build; every job on the pool, however small),
+// and a runner that checks an op gives the same bits on all of them (the pool's deterministic split).
 import { afterAll, beforeAll, expect } from 'vitest';
 import { CpuRuntime } from './runtime';
 
@@ -9,7 +9,7 @@ const THREADS = [2, 1, 4] as const;
 export function threadRuntimes(): { get(n: (typeof THREADS)[number]): CpuRuntime; onAll(op: (rt: CpuRuntime) => Float32Array[]): Float32Array[] } {
   const rts = new Map<number, CpuRuntime>();
   beforeAll(async () => {
-    for (const n of THREADS) rts.set(n, await CpuRuntime.create({ threads: n, simd: 'simd' }));
+    for (const n of THREADS) rts.set(n, await CpuRuntime.create({ threads: n, simd: 'simd', serialBelow: 0 }));
   });
   afterAll(async () => {
     for (const rt of rts.values()) await rt.dispose();
