@@ -15,6 +15,7 @@ import { CpuRuntime, type CpuQWeight, type CpuTensor } from '../src/cpu/runtime'
 import { QBLOCK, quantizeQ4, quantizeQ8, type QWeight } from '../src/model/quant';
 import { ONNX, ProtoWriter } from '../src/model/protobuf';
 import { randomArray } from '../src/reference/random';
+import { medianMs } from './median-time';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -31,18 +32,7 @@ for (const kind of ['f32', 'q4', 'q8'] as Kind[]) {
   cases.push({ kind, M: 1, N: 1024, K: 1024 });
 }
 
-/** Median ms of fn over at least 3 runs and 0.5 s, after one warm-up run. */
-async function time(fn: () => unknown): Promise<number> {
-  await fn();
-  const ms: number[] = [];
-  const start = performance.now();
-  while (ms.length < 3 || (performance.now() - start < 500 && ms.length < 200)) {
-    const t0 = performance.now();
-    await fn();
-    ms.push(performance.now() - t0);
-  }
-  return ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)];
-}
+const time = (fn: () => unknown) => medianMs(fn, 500, 200);
 
 // --- single-op ONNX models (the writer of src/model/protobuf.ts, as src/export/onnx.ts uses it) ---
 const { FLOAT, UINT8 } = ONNX.TensorDataType;
