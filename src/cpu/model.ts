@@ -2,6 +2,8 @@
 // WebGPU `Model` (src/model/model.ts), over cpuDecoderStep. The bookkeeping both share (decoding loop,
 // text streaming, sentence batching, NLL targets) is src/model/generation.ts; here is only what runs
 // on this backend: a step, sampling and pooling over the step's outputs, read from the wasm memory.
+// Pooling is src/reference/pooling.ts itself (float64 mean or last row over [B, T, C]: one pass, cheap
+// next to the forward), so the pooling maths exist once for the host.
 // Shapes: a batch of B token sequences, right-padded to T; C hidden, V vocab.
 
 import type { DecoderConfig } from '../model/config';
