@@ -102,6 +102,16 @@ describe('CPU route vs WebGPU route on the shipped model (q4)', () => {
     for (const e of [cpus[1], cpus[4]]) expect((await e.analyze(req)).rows).toEqual(c.rows);
   });
 
+  it("'auto' takes the CPU route on a software adapter and WebGPU on a real one", async () => {
+    const report = await gpu.init();
+    const e = new Engine(() => nodeGpu(), { resolveSource, cpuThreads: 1 });
+    all.push(e);
+    const info = await e.loadModel(shipped, { quant: 'q4', backend: 'auto' });
+    console.log(`auto on ${report.description}: ${info.backendNote}`);
+    expect(info.backend).toBe(report.isFallbackAdapter ? 'cpu' : 'webgpu');
+    if (report.isFallbackAdapter) expect(info.backendNote).toMatch(/auto: the WebGPU adapter .* is a software fallback/);
+  });
+
   it('training on the CPU route is refused with BackendUnsupportedError', async () => {
     const settings = defaultTrainSettings({ kind: 'lora', rank: 4, alpha: 8, targets: ['q', 'v'] }, [['en', 'zh']], 2);
     await expect(cpu.startTraining(settings, { train: test, heldOut: test })).rejects.toThrow(BackendUnsupportedError);
