@@ -87,7 +87,7 @@ function defaultPairs(languages: readonly string[]): LangPair[] {
 // ---------------------------------------------------------------------------------------------
 // Settings form
 
-export const NUMBER_FIELDS = ['steps', 'lr', 'warmupSteps', 'minLr', 'batchSize', 'gradAccum', 'lambdaMap', 'ntpFraction', 'maxGradNorm', 'weightDecay', 'seed', 'evalEvery', 'maxLength', 'rank', 'alpha'] as const;
+export const NUMBER_FIELDS = ['steps', 'lr', 'warmupSteps', 'minLr', 'batchSize', 'gradAccum', 'lambdaMap', 'ntpFraction', 'lambdaCon', 'conLayer', 'temperature', 'maxGradNorm', 'weightDecay', 'seed', 'evalEvery', 'maxLength', 'rank', 'alpha'] as const;
 export type NumberField = (typeof NUMBER_FIELDS)[number];
 
 /** The range each number must fall in; `integer` fields refuse fractions. */
@@ -108,6 +108,9 @@ export const NUMBER_RULES: Record<NumberField, NumberRule> = {
   gradAccum: { min: 1, max: 64, integer: true },
   lambdaMap: { min: 0, max: 100 },
   ntpFraction: { min: 0, max: 1 },
+  lambdaCon: { min: 0, max: 100 },
+  conLayer: { min: 1, max: 1024, integer: true },
+  temperature: { min: 0, max: 10, aboveMin: true },
   maxGradNorm: { min: 0, max: 1e6 },
   weightDecay: { min: 0, max: 1 },
   seed: { min: 0, max: 2 ** 31 - 1, integer: true },
@@ -155,6 +158,9 @@ function initialForm(): TrainForm {
       gradAccum: String(d.gradAccum),
       lambdaMap: String(d.lambdaMap),
       ntpFraction: String(d.ntpFraction),
+      lambdaCon: '0',
+      conLayer: '2',
+      temperature: '0.1',
       maxGradNorm: String(d.maxGradNorm),
       weightDecay: String(d.weightDecay),
       seed: String(d.seed),
@@ -189,6 +195,8 @@ export interface FormLimits {
   quant: 'q4' | 'q8' | 'f32';
   /** The model's context length: maxLength may not exceed it. */
   maxPositions: number;
+  /** The model's blocks: the contrastive layer lies in 1..numLayers. */
+  numLayers: number;
 }
 
 /** The settings the form describes, or what is wrong with it (field by field). */
@@ -207,6 +215,7 @@ export function formToSettings(form: TrainForm, pairs: readonly LangPair[], limi
   if (!errors.warmupSteps && !errors.steps && v.warmupSteps > v.steps) errors.warmupSteps = `At most the number of steps (${v.steps}).`;
   if (!errors.minLr && !errors.lr && v.minLr > v.lr) errors.minLr = `At most the learning rate (${v.lr}).`;
   if (!errors.maxLength && v.maxLength > limits.maxPositions) errors.maxLength = `At most the model's context, ${limits.maxPositions} tokens.`;
+  if (!errors.conLayer && v.conLayer > limits.numLayers) errors.conLayer = `At most the model's ${limits.numLayers} blocks.`;
   if (form.mode === 'full' && limits.quant !== 'f32') errors.mode = `Full fine-tuning needs f32 weights; this model is ${limits.quant}. Reload it as f32 in the Model tab, or train LoRA adapters.`;
   if (form.mode === 'lora' && form.targets.length === 0) errors.targets = 'Pick at least one linear to adapt.';
   if (pairs.length === 0) errors.pairs = 'Pick at least one language pair.';
@@ -231,6 +240,8 @@ export function formToSettings(form: TrainForm, pairs: readonly LangPair[], limi
     maxGradNorm: v.maxGradNorm,
     seed: v.seed,
     evalEvery: v.evalEvery,
+    // InfoNCE on the chosen pairs' sentences, as many pairs a step as examples (λ_con 0: off).
+    ...(v.lambdaCon > 0 ? { contrastive: { layer: v.conLayer, temperature: v.temperature, weight: v.lambdaCon, pairsPerStep: v.batchSize } } : {}),
   };
   return { settings, errors };
 }
@@ -272,6 +283,8 @@ export interface TrainStoreActions {
   /** Changes choices (mode, targets, directions, template); numbers through setNumber. */
   setChoice(patch: Partial<Omit<TrainForm, 'numbers' | 'edited'>>): void;
   setNumber(field: NumberField, value: string): void;
+  /** A model with `numLayers` blocks is loaded: the contrastive layer follows its middle unless the user set it. */
+  fitToModel(numLayers: number): void;
   /** Starts a run on the Train panel's corpus, or on `opts.data` (the workshop preset's split), re-analysing with `opts.align`. */
   start(engine: EngineApi, settings: TrainSettings, opts?: { data?: TrainData; align?: TrainAlignOptions }): Promise<void>;
   pause(engine: EngineApi): Promise<void>;
@@ -388,6 +401,11 @@ export const useTrainStore = create<TrainStoreState & TrainStoreActions>()((set,
     setNumber(field, value) {
       const form = get().form;
       set({ form: withDerived({ ...form, numbers: { ...form.numbers, [field]: value }, edited: { ...form.edited, [field]: true } }) });
+    },
+
+    fitToModel(numLayers) {
+      const form = get().form;
+      if (!form.edited.conLayer) set({ form: { ...form, numbers: { ...form.numbers, conLayer: String(Math.max(1, Math.round(numLayers / 2))) } } });
     },
 
     start(engine, settings, opts = {}) {

@@ -19,6 +19,9 @@ export const FIELD_TEXT: Record<NumberField, FieldText> = {
   maxLength: { label: 'Max length', hint: 'Tokens per example: single sentences are cut, longer translation pairs skipped.' },
   lambdaMap: { label: 'λ map', hint: 'Weight of the mapping loss: L = L_ntp + λ · L_map.' },
   ntpFraction: { label: 'NTP share', hint: 'Fraction of examples that are single sentences (0–1); the rest are translations.' },
+  lambdaCon: { label: 'λ contrastive', hint: 'Weight of InfoNCE on translation pairs: L += λ · L_con (0: off).' },
+  conLayer: { label: 'Contrastive layer', hint: 'Hidden state whose mean-pooled vectors are pulled together (default: the middle).' },
+  temperature: { label: 'Temperature', hint: 'InfoNCE temperature τ; smaller is sharper (0.1 by default).' },
   maxGradNorm: { label: 'Max grad norm', hint: 'Clips the global gradient norm; 0 turns clipping off.' },
   weightDecay: { label: 'Weight decay', hint: 'AdamW’s decoupled decay (not on norms or biases).' },
   seed: { label: 'Seed', hint: 'Same seed, same batches (and LoRA initialisation).' },
@@ -32,5 +35,6 @@ export const FIELD_GROUPS: { title: string; fields: NumberField[] }[] = [
   { title: 'Schedule', fields: ['steps', 'lr', 'warmupSteps', 'minLr'] },
   { title: 'Batches', fields: ['batchSize', 'gradAccum', 'maxLength'] },
   { title: 'Objective', fields: ['lambdaMap', 'ntpFraction'] },
+  { title: 'Contrastive alignment', fields: ['lambdaCon', 'conLayer', 'temperature'] },
   { title: 'Optimizer and evaluation', fields: ['maxGradNorm', 'weightDecay', 'seed', 'evalEvery'] },
 ];

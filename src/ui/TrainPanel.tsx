@@ -19,7 +19,8 @@ export function TrainPanel({ engine, info }: { engine: Engine; info: ModelInfo }
   const pairs = useTrainStore((s) => s.pairs);
   const corpus = useTrainStore((s) => s.corpus);
   useEffect(() => connect(engine), [connect, engine]);
-  const limits = useMemo(() => ({ quant: info.quant, maxPositions: info.config.maxPositions }), [info]);
+  useEffect(() => useTrainStore.getState().fitToModel(info.config.numLayers), [info]);
+  const limits = useMemo(() => ({ quant: info.quant, maxPositions: info.config.maxPositions, numLayers: info.config.numLayers }), [info]);
   const { settings, errors } = useMemo(() => formToSettings(form, pairs, limits), [form, pairs, limits]);
   const blocker = !corpus ? 'Choose a corpus first.' : corpus.train.length === 0 ? 'The corpus has no training tuples.' : settings ? null : 'Fix the settings marked in red first.';
   return (
@@ -27,7 +28,7 @@ export function TrainPanel({ engine, info }: { engine: Engine; info: ModelInfo }
       <h2 id="train-title">Train</h2>
       <p className="hint">
         Fine-tunes {info.name} in this page with next-token prediction on single sentences plus the mapping task (translate a sentence into another language of
-        the pair), after arXiv 2604.10590.
+        the pair), after arXiv 2604.10590 — and, if its weight is above 0, contrastive alignment (InfoNCE on translation pairs at one layer) to compare with.
       </p>
       <div className="grid">
         <div className="stack">
