@@ -9,7 +9,8 @@ async function loadRandomF32(page: Page) {
   // No model, no Train tab.
   await expect(page.getByRole('tab', { name: 'Model' })).toBeVisible();
   await expect(page.getByRole('tab', { name: 'Train' })).toHaveCount(0);
-  await page.getByLabel('Quantization').selectOption('f32');
+  // The selector starts on f32, what the app loads its default model in (and what full fine-tuning needs).
+  await expect(page.getByLabel('Quantization')).toHaveValue('f32');
   await page.getByRole('button', { name: 'Random tiny model' }).click();
   await expect(page.getByTestId('model-card')).toContainText('none (f32)');
   await page.getByRole('tab', { name: 'Train' }).click();
@@ -77,8 +78,14 @@ test('train the random tiny model on the sample corpus: the loss falls, held-out
   expect(m, summary).not.toBeNull();
   const [first, last] = [Number(m![1]), Number(m![2])];
   expect(last).toBeLessThan(first);
-  await expect(page.getByTestId('heldout-summary')).toContainText(/held-out NTP [\d.]+ → [\d.]+, mapping [\d.]+ → [\d.]+ \(step 0 → 20\)/);
-  await expect(page.getByTestId('chart-loss').locator('.recharts-line')).toHaveCount(5);
+  await expect(page.getByTestId('heldout-summary')).toContainText(/held-out NTP [\d.]+ → [\d.]+ \(step 0 → 20\); mapping [\d.]+ → [\d.]+ \(step 0 → 20\)/);
+  // NTP on the left axis, mapping on its own right axis; the total on demand.
+  const lossChart = page.getByTestId('chart-loss');
+  await expect(lossChart).toHaveAttribute('data-series', 'lossNtp lossMap evalNtp evalMap');
+  await expect(lossChart.locator('.recharts-yAxis')).toHaveCount(2);
+  await expect(lossChart.locator('.recharts-line')).toHaveCount(4);
+  await lossChart.getByLabel('show total').check();
+  await expect(lossChart.locator('.recharts-line')).toHaveCount(5);
   await expect(page.getByTestId('chart-lr')).toContainText('learning rate');
 
   await page.getByRole('button', { name: 'Save checkpoint' }).click();

@@ -7,6 +7,7 @@ export interface ChartRow {
   loss?: number;
   lossNtp?: number;
   lossMap?: number;
+  lossCon?: number;
   evalNtp?: number;
   evalMap?: number;
   gradNorm?: number;
@@ -20,6 +21,10 @@ export interface SeriesSpec {
   color: string;
   /** Evaluation series: dashed, with a dot at each evaluation. */
   evaluation?: boolean;
+  /** Drawn against a second y axis on the right, with its own scale. */
+  right?: boolean;
+  /** Drawn only when the user asks (a checkbox under the chart). */
+  onDemand?: boolean;
 }
 
 export interface ChartSpec {
@@ -27,6 +32,8 @@ export interface ChartSpec {
   title: string;
   series: SeriesSpec[];
   format: (v: number) => string;
+  /** Titles of the y axes (the right one when some series is `right`). */
+  axes?: { left: string; right?: string };
   /** Spans the whole row (the loss, which the others explain). */
   wide?: boolean;
   explain: { shows: string; read: string };
@@ -39,17 +46,19 @@ export const CHART_SPECS: ChartSpec[] = [
     id: 'loss',
     title: 'Loss',
     series: [
-      { key: 'loss', label: 'total', color: '#1d1d1f' },
+      { key: 'loss', label: 'total', color: '#1d1d1f', onDemand: true },
       { key: 'lossNtp', label: 'NTP', color: '#2f5bd3' },
-      { key: 'lossMap', label: 'mapping', color: '#c2571a' },
+      { key: 'lossMap', label: 'mapping', color: '#c2571a', right: true },
+      { key: 'lossCon', label: 'InfoNCE', color: '#1d7a46', right: true },
       { key: 'evalNtp', label: 'held-out NTP', color: '#2f5bd3', evaluation: true },
-      { key: 'evalMap', label: 'held-out mapping', color: '#c2571a', evaluation: true },
+      { key: 'evalMap', label: 'held-out mapping', color: '#c2571a', evaluation: true, right: true },
     ],
     format: fixed(2),
+    axes: { left: 'NTP (nats/token)', right: 'mapping · InfoNCE' },
     wide: true,
     explain: {
       shows:
-        'Cross-entropy per step, in nats per token. NTP: predicting each next token of single sentences. Mapping: the cross-entropy of the target sentence given the source sentence and the language tags (or prompt). Total = NTP + λ · mapping. Dashed with dots: the same two losses on the held-out tuples, at step 0 and at each evaluation.',
+        'Cross-entropy per step, in nats per token. NTP (left axis): predicting each next token of single sentences. Mapping (right axis, its own scale): the cross-entropy of the target sentence given the source sentence and the language tags (or prompt); InfoNCE (right) when contrastive alignment is on. Total = NTP + λ · mapping (+ λ_con · InfoNCE), drawn on demand. Dashed with dots: the held-out losses at step 0 and at each evaluation.',
       read: 'Each step sees a different batch, so the solid lines are noisy: watch their trend. λ weighs mapping against NTP in what the optimizer follows. Held-out losses falling with the training ones mean the model generalises to unseen sentences; held-out rising while training falls means it memorises the training tuples.',
     },
   },

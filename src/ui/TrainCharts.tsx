@@ -23,7 +23,7 @@ export function downsample<T>(items: readonly T[], max: number): T[] {
 function chartRows(steps: readonly StepEvent[], evals: readonly EvalEvent[]): ChartRow[] {
   const rows = new Map<number, ChartRow>();
   for (const s of downsample(steps, MAX_POINTS)) {
-    rows.set(s.step, { step: s.step, loss: s.loss, lossNtp: s.lossNtp, lossMap: s.lossMap, gradNorm: s.gradNorm, lr: s.lr, tokensPerSecond: s.tokensPerSecond });
+    rows.set(s.step, { step: s.step, loss: s.loss, lossNtp: s.lossNtp, lossMap: s.lossMap, lossCon: s.lossCon, gradNorm: s.gradNorm, lr: s.lr, tokensPerSecond: s.tokensPerSecond });
   }
   for (const e of evals) {
     const row = rows.get(e.step) ?? { step: e.step };
@@ -34,8 +34,10 @@ function chartRows(steps: readonly StepEvent[], evals: readonly EvalEvent[]): Ch
   return [...rows.values()].sort((a, b) => a.step - b.step);
 }
 
-function span(a: number, b: number): string {
-  return `${a.toFixed(2)} → ${b.toFixed(2)}`;
+/** "a → b (step i → j)", or "a at step i" when both ends are one step (never "step 0 → 0"). */
+function span(values: [number, number], steps: [number, number]): string {
+  const f = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—');
+  return steps[0] === steps[1] ? `${f(values[1])} at step ${steps[1]}` : `${f(values[0])} → ${f(values[1])} (step ${steps[0]} → ${steps[1]})`;
 }
 
 /** `only`: draw just these charts (the workshop preset shows the loss alone). */
@@ -59,12 +61,12 @@ export function TrainCharts({ only }: { only?: ChartSpec['id'][] } = {}) {
             <>
               {first && (
                 <p className="chart-summary" data-testid="loss-summary">
-                  loss {span(first.loss, last.loss)} (step {first.step} → {last.step})
+                  loss {span([first.loss, last.loss], [first.step, last.step])}
                 </p>
               )}
               {h0 && (
                 <p className="chart-summary" data-testid="heldout-summary">
-                  held-out NTP {span(h0.lossNtp, h1.lossNtp)}, mapping {span(h0.lossMap, h1.lossMap)} (step {h0.step} → {h1.step})
+                  held-out NTP {span([h0.lossNtp, h1.lossNtp], [h0.step, h1.step])}; mapping {span([h0.lossMap, h1.lossMap], [h0.step, h1.step])}
                 </p>
               )}
               {steps.length > MAX_POINTS && <p className="hint">Drawing every {Math.ceil(steps.length / MAX_POINTS)}th of {steps.length} steps.</p>}
