@@ -42,6 +42,7 @@ export class WorkerEngine implements EngineApi {
   benchModel = this.method('benchModel');
   benchTraining = this.method('benchTraining');
   startTraining = this.method('startTraining');
+  prepareTraining = this.method('prepareTraining');
   pauseTraining = this.method('pauseTraining');
   resumeTraining = this.method('resumeTraining');
   stopTraining = this.method('stopTraining');

@@ -18,8 +18,8 @@ import { pickedFiles, readJson, urlFolder, type ModelFiles } from '../model/sour
 import type { Pooling } from '../reference/pooling';
 import { BackendUnsupportedError, NoModelError, TrainConfigError } from '../errors';
 import { IndexedDbCheckpointStore, MemoryCheckpointStore, modelKey, type CheckpointInfo, type CheckpointStore } from '../train/checkpoint-store';
-import type { TrainSettings } from '../train/trainer';
-import { SNAPSHOT_EVERY_MS, TrainingSession, type TrainData, type TrainEvent, type TrainStatus } from './training';
+import { Trainer, type EvalEvent, type TrainSettings } from '../train/trainer';
+import { heldOutKey, SNAPSHOT_EVERY_MS, TrainingSession, type TrainData, type TrainEvent, type TrainStatus } from './training';
 import { benchKernels, type KernelBenchOptions, type KernelBenchResult } from './bench-kernels';
 import { benchModel, type ModelBenchOptions, type ModelBenchResult } from './bench-model';
 import type { ProjectionMethod } from '../align/projection';
@@ -97,6 +97,13 @@ export interface EngineApi {
    * `every` steps and at the end, each result sent as a `train-align` event.
    */
   startTraining(settings: TrainSettings, data: TrainData, align?: TrainAlignOptions): Promise<TrainStatus>;
+  /**
+   * Measures the held-out losses a run with these settings would start from, ahead of the click (the
+   * loaded weights are untouched): startTraining with matching settings then takes them and its first
+   * step comes at once. Compiles the forward pipelines on the way. False (nothing measured) once the
+   * model was trained, while a session lives, or on the CPU route.
+   */
+  prepareTraining(settings: TrainSettings, data: TrainData): Promise<boolean>;
   pauseTraining(): Promise<TrainStatus>;
   resumeTraining(): Promise<TrainStatus>;
   stopTraining(): Promise<TrainStatus>;
@@ -123,7 +130,7 @@ export interface EngineApi {
 }
 
 /** Method names of EngineApi, checked exhaustive at compile time: the RPC layer is built from it. */
-export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize', 'checkOnnxParity', 'benchModel', 'benchTraining', 'startTraining', 'pauseTraining', 'resumeTraining', 'stopTraining', 'trainingStatus', 'saveCheckpoint', 'listCheckpoints', 'restoreCheckpoint', 'translate', 'perplexity', 'analyze', 'adoptShippedAnalysis', 'projectEmbeddings', 'nearestNeighbours'] as const satisfies readonly (keyof EngineApi)[];
+export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize', 'checkOnnxParity', 'benchModel', 'benchTraining', 'startTraining', 'prepareTraining', 'pauseTraining', 'resumeTraining', 'stopTraining', 'trainingStatus', 'saveCheckpoint', 'listCheckpoints', 'restoreCheckpoint', 'translate', 'perplexity', 'analyze', 'adoptShippedAnalysis', 'projectEmbeddings', 'nearestNeighbours'] as const satisfies readonly (keyof EngineApi)[];
 type Missing = Exclude<keyof EngineApi, (typeof ENGINE_METHODS)[number]>;
 const _exhaustive: Missing extends never ? true : never = true;
 void _exhaustive;
@@ -153,6 +160,8 @@ export class Engine implements EngineApi {
   /** Whether training has changed what the loaded model computes (full weights, or LoRA adapters while a session lives). */
   private tuned = false;
   private training: TrainingSession | null = null;
+  /** Held-out losses measured ahead by prepareTraining on the untouched weights, by heldOutKey. */
+  private initialEval: { key: string; losses: Promise<EvalEvent> } | null = null;
   private readonly analysis: AnalysisSession;
   private readonly checkpoints: CheckpointStore;
   private readonly snapshotEveryMs: number;
@@ -217,6 +226,7 @@ export class Engine implements EngineApi {
     this.model = model;
     this.modelFiles = files;
     this.tuned = false;
+    this.initialEval = null;
     this.analysis.clear();
     await this.base?.release();
     this.base = null;
@@ -287,9 +297,31 @@ export class Engine implements EngineApi {
         this.emit({ kind: 'train-align', step, result });
       },
     };
+    const ahead = untouched && this.initialEval?.key === heldOutKey(settings, data) ? await this.initialEval.losses.catch(() => null) : null;
+    this.initialEval = null;
     const source = { rt: this.runtime, decoder: () => model.gpuDecoder(), tokenizer: model.tokenizer, data, model: modelKey(model.info.name, model.config) };
-    this.training = await TrainingSession.create(source, settings, this.checkpoints, (e) => this.emit(e), hook, this.snapshotEveryMs);
+    this.training = await TrainingSession.create(source, settings, this.checkpoints, (e) => this.emit(e), hook, this.snapshotEveryMs, ahead);
     return this.training.start();
+  }
+
+  async prepareTraining(settings: TrainSettings, data: TrainData): Promise<boolean> {
+    const model = this.loaded();
+    if (!(model instanceof Model) || this.tuned || this.training) return false;
+    const key = heldOutKey(settings, data);
+    if (this.initialEval?.key !== key) {
+      // A throwaway trainer: its evaluation reads the weights; releasing it leaves them as they were.
+      const losses = (async () => {
+        const trainer = await Trainer.create(this.runtime, await model.gpuDecoder(), model.tokenizer, data.train, data.heldOut, settings);
+        try {
+          return await trainer.evaluate();
+        } finally {
+          await trainer.release();
+        }
+      })();
+      this.initialEval = { key, losses };
+    }
+    await this.initialEval.losses;
+    return true;
   }
 
   async pauseTraining(): Promise<TrainStatus> {

@@ -17,6 +17,7 @@ import type { Tokenizer } from '../model/tokenizer';
 import type { ParallelTuple } from '../train/batching';
 import { checkpointBytes, type CheckpointInfo, type CheckpointStore } from '../train/checkpoint-store';
 import { Trainer, type EvalEvent, type StepEvent, type TrainerCheckpoint, type TrainSettings } from '../train/trainer';
+import { fnv1a, stableJson } from '../train/fingerprint';
 
 export type TrainState = 'idle' | 'running' | 'paused' | 'stopped' | 'finished' | 'failed';
 
@@ -77,13 +78,15 @@ export class TrainingSession {
     private readonly emit: (e: TrainEvent) => void,
     private readonly align: AlignHook | null,
     private readonly snapshotEveryMs: number,
+    /** The held-out losses before step 1 when already measured on these weights (Engine.prepareTraining). */
+    private initialEval: EvalEvent | null,
   ) {
     this.snapshotAt = performance.now();
   }
 
-  static async create(source: TrainerSource, settings: TrainSettings, store: CheckpointStore, emit: (e: TrainEvent) => void, align: AlignHook | null = null, snapshotEveryMs = SNAPSHOT_EVERY_MS): Promise<TrainingSession> {
+  static async create(source: TrainerSource, settings: TrainSettings, store: CheckpointStore, emit: (e: TrainEvent) => void, align: AlignHook | null = null, snapshotEveryMs = SNAPSHOT_EVERY_MS, initialEval: EvalEvent | null = null): Promise<TrainingSession> {
     const trainer = await Trainer.create(source.rt, await source.decoder(), source.tokenizer, source.data.train, source.data.heldOut, settings);
-    return new TrainingSession(trainer, source, store, emit, align, snapshotEveryMs);
+    return new TrainingSession(trainer, source, store, emit, align, snapshotEveryMs, initialEval);
   }
 
   /**
@@ -174,7 +177,8 @@ export class TrainingSession {
     const s = this.trainer.settings;
     try {
       await this.takeSnapshot(true); // from the first step on, a device loss resumes from here, not from the files
-      if (this.trainer.stepCount === 0 && s.evalEvery > 0) this.emit({ kind: 'train-eval', ...(await this.trainer.evaluate()) });
+      if (this.trainer.stepCount === 0 && s.evalEvery > 0) this.emit({ kind: 'train-eval', ...(this.initialEval ?? (await this.trainer.evaluate())) });
+      this.initialEval = null; // a restored or resumed run measures again
       if (this.trainer.stepCount === 0 && this.align) await this.align.run(0);
       while (this.state === 'running' && this.trainer.stepCount < s.steps) {
         this.pending.push(await this.trainer.step());
@@ -231,4 +235,14 @@ export class TrainingSession {
     this.state = state;
     this.emit({ kind: 'train-status', ...this.status() });
   }
+}
+
+/**
+ * What the held-out evaluation before step 1 depends on: the held-out batches (tuples, pairs, mix,
+ * template, batch size, seed) and how the losses are weighed, not the schedule (steps, learning rate).
+ * Equal keys on equal weights give equal losses.
+ */
+export function heldOutKey(settings: TrainSettings, data: TrainData): string {
+  const { mode, pairs, directions, template, ntpFraction, maxLength, batchSize, seed, lambdaMap } = settings;
+  return fnv1a([stableJson({ mode, pairs, directions, template, ntpFraction, maxLength, batchSize, seed, lambdaMap }), ...data.heldOut.map((t) => stableJson(t))]);
 }
