@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 
 // The Inspect panel on the random tiny model (2 blocks: hidden states 0, 1, 2), with en, zh, cs on
 // the 105 test tuples. Its LAC CSV must hold the numbers the page shows and the numbers the CLI
-// computes for the same request (same corpus split, q4 weights, bootstrap seed 0 and 1000 resamples).
+// computes for the same request (same corpus split, f32 weights — the default of both —, bootstrap
+// and permutation seed 0 and 1000 resamples), baselines included.
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LANGS = ['en', 'zh', 'cs'];
@@ -14,7 +15,7 @@ const ALL = ['en', 'zh', 'ja', 'de', 'fr', 'es', 'cs', 'uk'];
 const LAYERS = 3;
 const PAIRS = (LANGS.length * (LANGS.length - 1)) / 2;
 const N = 105;
-const COLUMNS = ['layer', 'a', 'b', 'lac', 'lacLow', 'lacHigh', 'mexa', 'p1AtoB', 'p1BtoA', 'meanCosine', 'alignment'];
+const COLUMNS = ['layer', 'a', 'b', 'lac', 'lacLow', 'lacHigh', 'nullLow', 'nullHigh', 'mexa', 'p1AtoB', 'p1BtoA', 'meanCosine', 'alignment'];
 const RUN_TIMEOUT = 240_000;
 
 interface Row {
@@ -24,13 +25,22 @@ interface Row {
   [metric: string]: number | string;
 }
 
-/** What `npx alignscope analyze ... --json` prints: the same rows the engine gives the page. */
-async function cliRows(): Promise<Row[]> {
+interface CliOut {
+  n: number;
+  quant: string;
+  chanceP1: number;
+  rows: Row[];
+  surface: { a: string; b: string; lac: number; mexa: number; p1AtoB: number; p1BtoA: number }[];
+}
+
+/** What `npx alignscope analyze ... --json` prints: the same rows the engine gives the page, and the baselines. */
+async function cliRun(): Promise<CliOut> {
   const args = ['alignscope', 'analyze', '--model', 'random:1', '--data', 'public/data/corpus.tsv', '--langs', LANGS.join(','), '--split', 'test', '--json'];
   const { stdout } = await promisify(execFile)('npx', args, { cwd: ROOT, maxBuffer: 16 << 20, timeout: RUN_TIMEOUT });
-  const out = JSON.parse(stdout) as { n: number; rows: Row[] };
+  const out = JSON.parse(stdout) as CliOut;
   expect(out.n).toBe(N);
-  return out.rows;
+  expect(out.quant).toBe('f32');
+  return out;
 }
 
 async function csvRows(download: Download): Promise<Row[]> {
@@ -54,7 +64,7 @@ test('inspect: map, LAC per layer, heatmap and retrieval for en/zh/cs; the LAC C
   test.setTimeout(2 * RUN_TIMEOUT);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  const cli = cliRows(); // runs meanwhile
+  const cli = cliRun(); // runs meanwhile
   cli.catch(() => undefined);
   const t0 = Date.now();
 
@@ -87,7 +97,10 @@ test('inspect: map, LAC per layer, heatmap and retrieval for en/zh/cs; the LAC C
   await expect(chart).toHaveAttribute('data-layers', String(LAYERS));
   await expect(chart.locator('.recharts-line')).toHaveCount(PAIRS);
   await expect(chart.locator('.recharts-line-dot')).toHaveCount(PAIRS * LAYERS);
-  await expect(chart.locator('.recharts-area')).toHaveCount(PAIRS);
+  await expect(chart.locator('.recharts-area')).toHaveCount(PAIRS + 1); // a bootstrap band per pair, and the shuffled-pairs band
+  await expect(page.getByTestId('legend-null')).toBeVisible();
+  await expect(page.getByTestId('legend-surface')).toBeVisible();
+  await expect(page.getByTestId('inspect-lac-baselines')).toContainText('Shuffled pairs');
   await expect(page.getByTestId('inspect-lac-formula')).toHaveText('LAC = (mean diag S − mean offdiag S) / (1 − mean offdiag S)');
   await expect(page.getByTestId('lac-row')).toHaveCount(PAIRS * LAYERS);
 
@@ -145,8 +158,17 @@ test('inspect: map, LAC per layer, heatmap and retrieval for en/zh/cs; the LAC C
     expect(r.mexa).toBe(t.mexa);
   }
 
-  // ... and the numbers the CLI computes.
-  const ref = await cli;
+  // ... and the numbers the CLI computes, baselines included.
+  const out = await cli;
+  const ref = out.rows;
+  await expect(page.getByTestId('retrieval-chance')).toHaveAttribute('data-chance', String(out.chanceP1));
+  const surfaceShown = await page.getByTestId('retrieval-row').evaluateAll((rows) => rows.map((r) => ({ a: r.getAttribute('data-a')!, b: r.getAttribute('data-b')!, p1AtoB: Number(r.getAttribute('data-surface-p1-a-to-b')), mexa: Number(r.getAttribute('data-surface-mexa')) })));
+  for (const t of surfaceShown) {
+    const s = out.surface.find((x) => x.a === t.a && x.b === t.b)!;
+    expect([t.p1AtoB, t.mexa]).toEqual([s.p1AtoB, s.mexa]);
+  }
+  const lacSurface = await page.getByTestId('lac-row').evaluateAll((rows) => rows.map((r) => ({ a: r.getAttribute('data-a')!, b: r.getAttribute('data-b')!, surface: Number(r.getAttribute('data-surface')) })));
+  for (const t of lacSurface) expect(t.surface).toBe(out.surface.find((x) => x.a === t.a && x.b === t.b)!.lac);
   expect(ref.map(key)).toEqual(csv.map(key));
   let maxDiff = 0;
   csv.forEach((r, i) => {
@@ -155,7 +177,7 @@ test('inspect: map, LAC per layer, heatmap and retrieval for en/zh/cs; the LAC C
       maxDiff = Math.max(maxDiff, d);
       expect(d, `${key(r)} ${m}: page ${r[m]}, CLI ${ref[i][m]}`).toBeLessThanOrEqual(1e-6);
     }
-    for (const m of ['lacLow', 'lacHigh', 'meanCosine', 'alignment']) expect(Math.abs((r[m] as number) - (ref[i][m] as number)), `${key(r)} ${m}`).toBeLessThanOrEqual(1e-5);
+    for (const m of ['lacLow', 'lacHigh', 'nullLow', 'nullHigh', 'meanCosine', 'alignment']) expect(Math.abs((r[m] as number) - (ref[i][m] as number)), `${key(r)} ${m}`).toBeLessThanOrEqual(1e-5);
   });
 
   await page.screenshot({ path: info.outputPath('inspect-panel.png'), fullPage: true });

@@ -22,11 +22,14 @@ test('load a model folder, read its card, stream a continuation; a corrupt folde
   await expect(error).toContainText('ModelFormatError');
   await expect(error).toContainText('model.safetensors');
 
-  // Then a good one.
+  // Then a good one, as q4 (the selector starts on f32, as the app's default model loads).
+  await expect(page.getByLabel('Quantization')).toHaveValue('f32');
+  await page.getByLabel('Quantization').selectOption('q4');
   await page.getByLabel('Model folder', { exact: true }).setInputFiles(good);
   const card = page.getByTestId('model-card');
   await expect(card).toContainText('Llama decoder');
   await expect(card).toContainText('q4 blocks of 32');
+  await expect(page.getByLabel('Quantization')).toHaveValue('q4');
   await expect(card).toContainText('GPU memory');
   await expect(error).toBeHidden();
 

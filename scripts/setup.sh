@@ -4,6 +4,8 @@
 #     driver that gives Node's Dawn a WebGPU adapter without a GPU) and the Vulkan loader,
 #     unless CHROME_PATH names another Chrome and they are already present;
 #   - Debian's clang-14 and lld-14, the compiler and linker of src/cpu/kernels (WebAssembly SIMD);
+#   - Debian's Noto CJK fonts, so Chinese and Japanese render as glyphs (not empty boxes) in the
+#     browser and in every e2e screenshot (Debian's chromium brings no CJK font);
 #   - the npm packages, exactly as the lockfile pins them.
 # Never downloads a browser build of its own.
 set -euo pipefail
@@ -16,6 +18,7 @@ if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'; then need+=(libvulkan
 # clang 14 and wasm-ld 14 build the CPU route's WebAssembly kernels (npm run build:wasm; a test rebuilds them).
 if [ ! -x /usr/lib/llvm-14/bin/clang ]; then need+=(clang-14); fi
 if [ ! -x /usr/lib/llvm-14/bin/wasm-ld ]; then need+=(lld-14); fi
+if ! fc-list :lang=zh 2>/dev/null | grep -qi 'noto.*cjk'; then need+=(fonts-noto-cjk); fi
 
 if [ ${#need[@]} -gt 0 ]; then
   pkgs=$(printf '%s\n' "${need[@]}" | sort -u | tr '\n' ' ')

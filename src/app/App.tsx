@@ -1,9 +1,12 @@
 // The app shell: header, then the panels. Before the engine answers it shows a starting state;
-// without WebGPU it shows the page that says how to get it. On start it loads the embedded default
-// model (f32, so the workshop preset can fine-tune every weight) and opens Inspect on it, which
-// analyses the base model at once; `?model=none` starts empty (tests of other models use it).
+// without WebGPU it shows the page that says how to get it. On start it opens the embedded default
+// model (store/default-model.ts): Inspect opens at once on the base analysis shipped beside the model
+// while the weights load. A tab the user picks is never switched away from. `?model=none` starts
+// empty (tests of other models use it); the Model panel can still load the default model.
 
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { useEngineBusy } from '../store/busy';
+import { DEFAULT_MODEL_URL, openDefaultModel } from '../store/default-model';
 import { useGpuStore } from '../store/gpu';
 import { useModelStore } from '../store/model';
 import { GpuPanel } from '../ui/GpuPanel';
@@ -12,20 +15,18 @@ import { NoWebGpu } from '../ui/NoWebGpu';
 import { useInspectStore } from '../store/inspect';
 import { engine } from './engine';
 
-/** The model the app ships and opens on (public/models/alignscope-tiny, built by `npm run build:model`). */
-export const DEFAULT_MODEL_URL = '/models/alignscope-tiny/';
 const autoload = new URLSearchParams(location.search).get('model') !== 'none';
 
 // Loaded with the first model (it brings the charting library), not with the page.
 const TrainPanel = lazy(() => import('../ui/TrainPanel').then((m) => ({ default: m.TrainPanel })));
-const InspectPanel = lazy(() => import('../ui/InspectPanel').then((m) => ({ default: m.InspectPanel })));
+const loadInspectPanel = () => import('../ui/InspectPanel').then((m) => ({ default: m.InspectPanel }));
+const InspectPanel = lazy(loadInspectPanel);
 const TranslatePanel = lazy(() => import('../ui/TranslatePanel').then((m) => ({ default: m.TranslatePanel })));
 
 type Tab = 'model' | 'inspect' | 'train' | 'translate' | 'gpu';
 const TAB_TITLES: Record<Tab, string> = { model: 'Model', inspect: 'Inspect', train: 'Train', translate: 'Translate', gpu: 'GPU' };
-/** The panels that need a loaded model, in tab order. */
+/** The panels that need a loaded model, in tab order (Inspect can also show a shipped analysis without one). */
 const MODEL_PANELS = [
-  { tab: 'inspect', Panel: InspectPanel },
   { tab: 'train', Panel: TrainPanel },
   { tab: 'translate', Panel: TranslatePanel },
 ] as const;
@@ -35,22 +36,33 @@ export function App() {
   const error = useGpuStore((s) => s.error);
   const start = useGpuStore((s) => s.start);
   const info = useModelStore((s) => s.info);
+  // Inspect can show a shipped analysis before its model has loaded.
+  const analysisShown = useInspectStore((s) => s.result !== null);
+  const busy = useEngineBusy();
   const [tab, setTab] = useState<Tab>('model');
+  const picked = useRef(false);
+  const pick = (t: Tab) => {
+    picked.current = true;
+    setTab(t);
+  };
   useEffect(() => {
     void start(engine);
+    if (!autoload) return;
+    // While the engine starts: fetch the shipped analysis and the Inspect panel's code, so the first chart is drawn as soon as the engine answers.
+    void useInspectStore.getState().loadShipped(DEFAULT_MODEL_URL);
+    void loadInspectPanel();
   }, [start]);
   const loaded = useRef(false);
   useEffect(() => {
     if (status !== 'ready' || !autoload || loaded.current) return;
     loaded.current = true;
-    const models = useModelStore.getState();
-    models.connect(engine);
-    void models.load(engine, { kind: 'url', url: DEFAULT_MODEL_URL }, 'f32').then(() => {
-      if (!useModelStore.getState().info) return; // the Model panel shows the error
-      useInspectStore.getState().requestAutoAnalyze();
-      setTab('inspect');
-    });
+    void openDefaultModel(engine);
   }, [status]);
+  // The first analysis to appear opens Inspect, unless the user has already chosen a tab.
+  useEffect(() => {
+    if (analysisShown && !picked.current) setTab('inspect');
+  }, [analysisShown]);
+  const tabs: readonly Tab[] = info ? ['model', 'inspect', 'train', 'translate', 'gpu'] : analysisShown ? ['model', 'inspect', 'gpu'] : ['model', 'gpu'];
 
   if (status === 'unavailable') return <NoWebGpu reason={error?.message ?? 'no adapter'} />;
   return (
@@ -58,6 +70,11 @@ export function App() {
       <header className="top">
         <h1>AlignScope</h1>
         <p className="tagline">How languages line up inside a language model — on your GPU, in the page.</p>
+        {busy && (
+          <p className="engine-busy" role="status" data-testid="engine-busy">
+            Engine: {busy}. Other requests wait their turn.
+          </p>
+        )}
       </header>
       <main>
         {status === 'starting' && (
@@ -73,9 +90,9 @@ export function App() {
         {status === 'ready' && (
           <>
             <nav className="tabs" role="tablist">
-              {/* Inspect and Train need a loaded model, so their tabs appear with the first one. */}
-              {(info ? (['model', 'inspect', 'train', 'translate', 'gpu'] as const) : (['model', 'gpu'] as const)).map((t) => (
-                <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
+              {/* Train and Translate need a loaded model, so their tabs appear with the first one; Inspect with the first analysis. */}
+              {tabs.map((t) => (
+                <button key={t} role="tab" aria-selected={tab === t} onClick={() => pick(t)}>
                   {TAB_TITLES[t]}
                 </button>
               ))}
@@ -84,6 +101,13 @@ export function App() {
             <div hidden={tab !== 'model'}>
               <ModelPanel engine={engine} />
             </div>
+            {(info || analysisShown) && (
+              <div hidden={tab !== 'inspect'}>
+                <Suspense fallback={<p className="status">Loading the Inspect panel…</p>}>
+                  <InspectPanel engine={engine} info={info} />
+                </Suspense>
+              </div>
+            )}
             {info &&
               MODEL_PANELS.map(({ tab: t, Panel }) => (
                 <div key={t} hidden={tab !== t}>

@@ -9,6 +9,12 @@
 // each result replaces the shown one, the history keeps LAC per step, and the step-0 analysis is the
 // baseline the before/after toggle shows (the engine keeps its embeddings, so its map can be drawn).
 //
+// The default model's folder ships its base analysis (src/worker/shipped-analysis.ts): the store
+// fetches it as the page opens and shows it, marked as precomputed, before the model has even
+// loaded; once it has, the engine adopts the shipped vectors (checking they came from these weights)
+// so neighbours, UMAP and the preset's step 0 need no re-embedding. A live analysis runs only when
+// the user asks (Analyze after changing a setting), or when the engine refuses the shipped one.
+//
 // Moving the layer slider re-projects the embeddings the engine kept (no re-embedding). Slider
 // moves come faster than projections finish, so projections are coalesced: one in flight at a
 // time, and when it returns only the latest wanted (layer, method) is asked for next.
@@ -16,12 +22,15 @@
 import { create } from 'zustand';
 import type { AlignmentRow } from '../align/analyze';
 import { readTsv } from '../data/tsv';
-import { armSettings, DEFAULT_EXPERIMENT } from '../experiment/arms';
+import { armSettings, DEFAULT_EXPERIMENT, type Arm } from '../experiment/arms';
 import type { Pooling } from '../reference/pooling';
 import type { ParallelTuple } from '../train/batching';
 import type { AnalysisResult, AnalysisSlot, AnalyzeRequest, Neighbour, ProjectionResult } from '../worker/analysis';
+import { parseShippedAnalysis, SHIPPED_ANALYSIS_FILE, SHIPPED_MAP_METHOD, type ShippedAnalysis } from '../worker/shipped-analysis';
+import type { ModelInfo } from '../model/model';
 import { useTrainStore } from './train';
 import type { EngineApi, EngineEvent } from '../worker/engine';
+import type { TrainData } from '../worker/training';
 
 type Engine = EngineApi & { onEvent(l: (e: EngineEvent) => void): unknown };
 export type MapMethod = Parameters<EngineApi['projectEmbeddings']>[1];
@@ -79,10 +88,27 @@ export interface PresetForm {
 
 export const DEFAULT_PRESET: PresetForm = { steps: String(DEFAULT_EXPERIMENT.steps), every: '10' };
 
+/** The arms the workshop presets train: the paper's mapping task, and contrastive alignment beside it. */
+export type PresetArm = Extract<Arm, 'mapping' | 'contrastive'>;
+
 /** One re-analysis during the preset's training. */
 export interface AlignSnapshot {
   step: number;
   rows: AlignmentRow[];
+}
+
+/** Where the shown analysis came from: the model build (shipped beside the model) or this page's engine. */
+export type ResultSource = 'shipped' | 'live';
+
+/** The shipped base analysis of a model folder, as fetched. */
+export interface ShippedView {
+  /** The folder URL (the loaded model's `info.name` when it is this model). */
+  modelUrl: string;
+  analysis: ShippedAnalysis;
+  /** Whether the engine took it as its own (vectors adopted, weights checked). */
+  adopted: boolean;
+  /** Why the engine did not take it, when it did not. */
+  refused: string | null;
 }
 
 export interface InspectState {
@@ -96,6 +122,8 @@ export interface InspectState {
   /** The engine's last progress event for the work in flight; null when idle. */
   progress: InspectProgress | null;
   result: AnalysisResult | null;
+  resultSource: ResultSource | null;
+  shipped: ShippedView | null;
   /** The split the result came from (for labels and file names). */
   resultSplit: SplitName | null;
   projection: ProjectionResult | null;
@@ -115,6 +143,8 @@ export interface InspectState {
   history: AlignSnapshot[];
   /** Which analysis the views show: the latest, or the baseline (before training). */
   view: AnalysisSlot;
+  /** The arm of the last preset run (null before one). */
+  presetArm: PresetArm | null;
 }
 
 export interface InspectActions {
@@ -122,8 +152,12 @@ export interface InspectActions {
   connect(engine: Engine): void;
   /** Fetches the shipped corpus and its split (once; again after a failure). */
   loadCorpus(): Promise<void>;
-  /** A new model: forget results of the old one and put the slider on its middle layer. */
-  resetForModel(numLayers: number): void;
+  /** Fetches a model folder's shipped base analysis and shows it if nothing else is shown (a missing file is no error). */
+  loadShipped(modelUrl: string): Promise<void>;
+  /** The default model has loaded: let the engine adopt the shipped analysis, or analyse live if it refuses. */
+  adoptShipped(engine: EngineApi): Promise<void>;
+  /** A new model: forget results of the old one (unless they are its own shipped analysis) and put the slider on its middle layer. */
+  resetForModel(info: ModelInfo): void;
   setForm(patch: Partial<InspectForm>): void;
   toggleLanguage(language: string): void;
   analyze(engine: EngineApi): Promise<void>;
@@ -134,13 +168,20 @@ export interface InspectActions {
   setHeatMetric(metric: HeatMetric): void;
   requestAutoAnalyze(): void;
   setPreset(patch: Partial<PresetForm>): void;
-  /** Starts the mapping arm on the shipped corpus's train split, re-analysing the form's languages on the test split every k steps. */
-  startPreset(engine: EngineApi, numLayers: number): Promise<void>;
+  /** Starts an arm (mapping: the paper's; contrastive: InfoNCE) on the shipped corpus's train split, re-analysing the form's languages on the test split every k steps. */
+  startPreset(engine: EngineApi, numLayers: number, arm: PresetArm): Promise<void>;
+  /** Has the engine measure, while the user reads, what the paper preset's first step needs (its held-out losses before training). */
+  preparePreset(engine: EngineApi, numLayers: number): void;
   setView(engine: EngineApi, view: AnalysisSlot): void;
 }
 
 function errorOf(e: unknown): { name: string; message: string } {
   return { name: (e as Error)?.name ?? 'Error', message: (e as Error)?.message ?? String(e) };
+}
+
+/** The form the app opens with (every language of the corpus): the request the shipped base analysis answers. */
+export function defaultForm(languages: string[]): InspectForm {
+  return { languages, split: 'test', count: '', pooling: 'mean', centre: true, method: 'pca' };
 }
 
 /** The split's tuples in corpus order (the order the CLI uses), or every tuple for 'all'. */
@@ -165,9 +206,27 @@ export function requestOf(corpus: InspectCorpus | null, form: InspectForm): { re
   return { request: { tuples, languages: form.languages, layers: 'all', pooling: form.pooling, centre: form.centre, ...BOOTSTRAP }, problem: null };
 }
 
+/** What the presets train on (the shipped corpus's train split) and hold out (its dev split). */
+function presetData(corpus: InspectCorpus): TrainData {
+  return { train: splitTuples(corpus, 'train'), heldOut: splitTuples(corpus, 'dev') };
+}
+
+/** Whether two analyses hold the same rows (the engine's step-0 reuse of the one on screen returns equal numbers). */
+function sameNumbers(a: AnalysisResult, b: AnalysisResult | null): boolean {
+  return !!b && a.rows.length === b.rows.length && a.rows.every((r, i) => Object.is(r.lac, b.rows[i].lac) && r.layer === b.rows[i].layer && r.a === b.rows[i].a && r.b === b.rows[i].b);
+}
+
 /** The middle hidden state of a model with `numLayers` blocks. */
 export function middleLayer(numLayers: number): number {
   return Math.round(numLayers / 2);
+}
+
+/** The shipped corpus from the texts of corpus.tsv and splits.json. */
+export function inspectCorpus(tsv: string, splitsJson: string): InspectCorpus {
+  const { corpus } = readTsv(tsv, 'corpus.tsv');
+  if (!corpus.ids) throw new Error('corpus.tsv has no id column, so splits.json cannot name its tuples.');
+  const parsed = JSON.parse(splitsJson) as InspectCorpus['splits'];
+  return { languages: corpus.languages, tuples: corpus.tuples, ids: corpus.ids, splits: { train: parsed.train, dev: parsed.dev, test: parsed.test } };
 }
 
 async function fetchCorpus(): Promise<InspectCorpus> {
@@ -176,10 +235,7 @@ async function fetchCorpus(): Promise<InspectCorpus> {
     if (!res.ok) throw new Error(`Could not fetch ${url}: HTTP ${res.status}.`);
     return res.text();
   }));
-  const { corpus } = readTsv(tsv, 'corpus.tsv');
-  if (!corpus.ids) throw new Error('corpus.tsv has no id column, so splits.json cannot name its tuples.');
-  const parsed = JSON.parse(splits) as InspectCorpus['splits'];
-  return { languages: corpus.languages, tuples: corpus.tuples, ids: corpus.ids, splits: { train: parsed.train, dev: parsed.dev, test: parsed.test } };
+  return inspectCorpus(tsv, splits);
 }
 
 let connected = false;
@@ -189,6 +245,8 @@ let run = 0;
 let wanted: { layer: number; method: MapMethod; run: number; slot: AnalysisSlot } | null = null;
 let pumping = false;
 let neighbourCall = 0;
+/** The shipped analysis fetched (or being fetched), by model folder. */
+let shippedFetch: { url: string; done: Promise<void> } | null = null;
 
 export const useInspectStore = create<InspectState & InspectActions>()((set, get) => {
   async function pumpProjection(engine: EngineApi): Promise<void> {
@@ -212,19 +270,38 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
     }
   }
 
+  /** The shipped PCA map of a layer, when the shown analysis is the shipped one. */
+  function shippedMap(layer: number, method: MapMethod, slot: AnalysisSlot): ProjectionResult | null {
+    const { shipped, resultSource, result, baseline } = get();
+    const shown = slot === 'latest' ? result : baseline;
+    if (!shipped || method !== SHIPPED_MAP_METHOD || shown !== shipped.analysis.result || (slot === 'latest' && resultSource !== 'shipped')) return null;
+    const points = shipped.analysis.maps[layer];
+    return points ? { layer, method, languages: shown.languages, n: shown.n, points: Float32Array.from(points) } : null;
+  }
+
   function reproject(engine: EngineApi): void {
     if (!get().result || get().analyzing) return;
+    const map = shippedMap(get().layer, get().form.method, get().view);
+    if (map) {
+      wanted = null;
+      set({ projection: map, progress: null });
+      return;
+    }
     wanted = { layer: get().layer, method: get().form.method, run, slot: get().view };
     void pumpProjection(engine);
   }
 
   /** A re-analysis from the preset's training: it becomes the latest result (and, at step 0, the baseline). */
-  function onAlign(engine: EngineApi, step: number, result: AnalysisResult): void {
+  function onAlign(engine: EngineApi, step: number, incoming: AnalysisResult): void {
     run++;
     wanted = null;
     const history = step === 0 ? [] : get().history.filter((h) => h.step < step);
+    // Step 0 of a run that starts from the analysis on screen: the engine reused it, so keep the object (and its shipped maps).
+    const kept = step === 0 && sameNumbers(incoming, get().result);
+    const result = kept ? get().result! : incoming;
     set({
       result,
+      resultSource: kept ? get().resultSource : 'live',
       resultSplit: 'test',
       baseline: step === 0 ? result : get().baseline,
       history: [...history, { step, rows: result.rows }],
@@ -237,8 +314,13 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
   }
 
   function fetchNeighbours(engine: EngineApi): void {
-    const { selection, layer, result } = get();
+    const { selection, layer, result, resultSource, shipped } = get();
     if (!selection || !result) return;
+    // The engine holds the shipped vectors only once it adopted them; until then the list says it waits.
+    if (resultSource === 'shipped' && !shipped?.adopted) {
+      set({ neighbours: null, neighboursLayer: layer });
+      return;
+    }
     const call = ++neighbourCall;
     const at = run;
     set({ neighbours: null, neighboursLayer: layer });
@@ -248,15 +330,39 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
     );
   }
 
+  async function fetchShipped(modelUrl: string): Promise<void> {
+    let analysis: ShippedAnalysis;
+    try {
+      const res = await fetch(new URL(SHIPPED_ANALYSIS_FILE, new URL(modelUrl, location.href)));
+      if (!res.ok) return; // this folder ships none: the page analyses live
+      analysis = parseShippedAnalysis(await res.json(), modelUrl);
+    } catch (e) {
+      set({ error: errorOf(e) });
+      return;
+    }
+    set({ shipped: { modelUrl, analysis, adopted: false, refused: null } });
+    if (!get().result && !get().analyzing) showShipped(analysis);
+  }
+
+  /** The shipped analysis becomes the shown one, on the middle layer. */
+  function showShipped(analysis: ShippedAnalysis): void {
+    const r = analysis.result;
+    run++;
+    set({ result: r, resultSource: 'shipped', resultSplit: analysis.split, layer: middleLayer(r.layers[r.layers.length - 1]), selection: null, neighbours: null, neighboursLayer: null, baseline: null, history: [], view: 'latest' });
+    set({ projection: shippedMap(get().layer, get().form.method, 'latest') });
+  }
+
   return {
     corpus: null,
     corpusError: null,
-    form: { languages: [], split: 'test', count: '', pooling: 'mean', centre: true, method: 'pca' },
+    form: defaultForm([]),
     layer: 0,
     analyzing: false,
     projecting: false,
     progress: null,
     result: null,
+    resultSource: null,
+    shipped: null,
     resultSplit: null,
     projection: null,
     selection: null,
@@ -270,6 +376,7 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
     baseline: null,
     history: [],
     view: 'latest',
+    presetArm: null,
 
     connect(engine) {
       if (connected) return;
@@ -297,11 +404,40 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
       }
     },
 
-    resetForModel(numLayers) {
+    loadShipped(modelUrl) {
+      // Once per folder: the app starts the fetch while the engine starts, and opening the model asks again.
+      if (shippedFetch?.url !== modelUrl) shippedFetch = { url: modelUrl, done: fetchShipped(modelUrl) };
+      return shippedFetch.done;
+    },
+
+    async adoptShipped(engine) {
+      const shipped = get().shipped;
+      const status = shipped ? await engine.adoptShippedAnalysis().catch((e: Error) => ({ adopted: false, reason: `${e.name}: ${e.message}`, result: null })) : null;
+      if (status?.adopted && get().shipped === shipped && shipped) {
+        set({ shipped: { ...shipped, adopted: true } });
+        // Opened again after other models or training cleared the views: show it again.
+        if (!get().result && !get().analyzing) showShipped(shipped.analysis);
+        if (get().resultSource === 'shipped') {
+          fetchNeighbours(engine);
+          reproject(engine);
+        }
+        return;
+      }
+      if (shipped) set({ shipped: { ...shipped, refused: status?.reason ?? 'unknown' } });
+      if (get().resultSource !== 'live') {
+        set({ result: null, resultSource: null, projection: null });
+        get().requestAutoAnalyze();
+      }
+    },
+
+    resetForModel(info) {
+      const { shipped, resultSource } = get();
+      // The default model's own shipped analysis stays on screen; the engine checks the weights when it adopts it.
+      if (resultSource === 'shipped' && shipped && shipped.modelUrl === info.name && shipped.analysis.quant === info.quant) return;
       run++;
       wanted = null;
       // An analysis in flight belongs to the old model: its reply is dropped (run changed).
-      set({ layer: middleLayer(numLayers), analyzing: false, progress: null, result: null, resultSplit: null, projection: null, selection: null, neighbours: null, neighboursLayer: null, error: null, baseline: null, history: [], view: 'latest' });
+      set({ layer: middleLayer(info.config.numLayers), analyzing: false, progress: null, result: null, resultSource: null, resultSplit: null, projection: null, selection: null, neighbours: null, neighboursLayer: null, error: null, baseline: null, history: [], view: 'latest' });
     },
 
     setForm(patch) {
@@ -335,7 +471,7 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
         const layer = result.layers.includes(get().layer) ? get().layer : middleLayer(top);
         // The old map stays until the new one is drawn; its points belong to the old analysis, so
         // the selection (an index into it) is dropped.
-        set({ result, resultSplit: split, layer, selection: null, neighbours: null, neighboursLayer: null, analyzing: false, progress: { task: 'project', done: 0, total: 1, label: `${get().form.method} projection` } });
+        set({ result, resultSource: 'live', resultSplit: split, layer, selection: null, neighbours: null, neighboursLayer: null, analyzing: false, progress: { task: 'project', done: 0, total: 1, label: `${get().form.method} projection` } });
         reproject(engine);
       } catch (e) {
         if (mine === run) set({ analyzing: false, progress: null, error: errorOf(e) });
@@ -376,7 +512,7 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
       set({ preset: { ...get().preset, ...patch } });
     },
 
-    async startPreset(engine, numLayers) {
+    async startPreset(engine, numLayers, arm) {
       const { corpus, form, preset } = get();
       const steps = Number(preset.steps);
       const every = Number(preset.every);
@@ -392,12 +528,20 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
         set({ error: { name: 'Settings', message: problem ?? formProblem ?? 'Nothing to analyse.' } });
         return;
       }
-      const settings = armSettings('mapping', { ...DEFAULT_EXPERIMENT, steps }, corpus.languages, numLayers);
-      set({ error: null, baseline: null, history: [], view: 'latest', analyzing: true, progress: { task: 'analyze', done: 0, total: request.languages.length + 1, label: 'before training' } });
+      const settings = armSettings(arm, { ...DEFAULT_EXPERIMENT, steps }, corpus.languages, numLayers);
+      set({ presetArm: arm, error: null, baseline: null, history: [], view: 'latest', analyzing: true, progress: { task: 'analyze', done: 0, total: request.languages.length + 1, label: 'before training' } });
       run++;
-      await useTrainStore.getState().start(engine, settings, { data: { train: splitTuples(corpus, 'train'), heldOut: splitTuples(corpus, 'dev') }, align: { every, request } });
+      await useTrainStore.getState().start(engine, settings, { data: presetData(corpus), align: { every, request } });
       const failed = useTrainStore.getState().error;
       if (failed) set({ analyzing: false, progress: null, error: failed });
+    },
+
+    preparePreset(engine, numLayers) {
+      const corpus = get().corpus;
+      if (!corpus) return;
+      // The schedule does not change what is measured ahead, so the default steps stand in for a half-typed field.
+      const settings = armSettings('mapping', DEFAULT_EXPERIMENT, corpus.languages, numLayers);
+      void engine.prepareTraining(settings, presetData(corpus)).catch(() => undefined); // only a head start: a failure shows when the preset starts
     },
 
     setView(engine, view) {

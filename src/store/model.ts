@@ -1,5 +1,7 @@
-// What the UI knows about the loaded model: loading progress, the model card, errors, and the
-// prompt box's streaming generation.
+// What the UI knows about the loaded model: loading progress, the model card, errors, the prompt
+// box's streaming generation, and the quantization selector. The selector shows what is loaded
+// (f32 at first: the app opens on its default model in f32, as the preset needs), and the source of
+// the loaded model is kept so a panel can offer to reload it in another quantization.
 
 import { create } from 'zustand';
 import type { WeightQuant } from '../model/decoder';
@@ -18,6 +20,10 @@ export interface LoadState {
 export interface ModelState {
   loading: LoadState | null;
   info: ModelInfo | null;
+  /** Where the loaded model came from (to reload it, e.g. as f32 for full fine-tuning). */
+  source: ModelSourceSpec | null;
+  /** The quantization the next load uses; after a load, the loaded model's. */
+  quant: WeightQuant;
   error: { name: string; message: string } | null;
   generation: { running: boolean; prompt: string; text: string; error: string | null; tokensPerSecond: number | null };
 }
@@ -26,6 +32,7 @@ export interface ModelActions {
   /** Subscribes to the engine's events once. */
   connect(engine: Engine): void;
   load(engine: Engine, source: ModelSourceSpec, quant: WeightQuant): Promise<void>;
+  setQuant(quant: WeightQuant): void;
   generate(engine: Engine, prompt: string, maxNewTokens: number): Promise<void>;
 }
 
@@ -34,6 +41,8 @@ let connected = false;
 export const useModelStore = create<ModelState & ModelActions>()((set, get) => ({
   loading: null,
   info: null,
+  source: null,
+  quant: 'f32',
   error: null,
   generation: { running: false, prompt: '', text: '', error: null, tokensPerSecond: null },
 
@@ -50,11 +59,15 @@ export const useModelStore = create<ModelState & ModelActions>()((set, get) => (
     set({ loading: { stage: 'starting', file: '', loaded: 0, total: 0 }, error: null });
     try {
       const info = await engine.loadModel(source, { quant });
-      set({ info, loading: null, generation: { running: false, prompt: '', text: '', error: null, tokensPerSecond: null } });
+      set({ info, source, quant: info.quant, loading: null, generation: { running: false, prompt: '', text: '', error: null, tokensPerSecond: null } });
     } catch (e) {
       // The previously loaded model (if any) is still loaded: keep its card.
-      set({ loading: null, error: { name: (e as Error).name, message: (e as Error).message } });
+      set({ loading: null, quant: get().info?.quant ?? quant, error: { name: (e as Error).name, message: (e as Error).message } });
     }
+  },
+
+  setQuant(quant) {
+    set({ quant });
   },
 
   async generate(engine, prompt, maxNewTokens) {

@@ -6,6 +6,7 @@
 import { useMemo } from 'react';
 import type { Pooling } from '../reference/pooling';
 import { requestOf, splitTuples, useInspectStore, type MapMethod, type SplitName } from '../store/inspect';
+import { useModelStore } from '../store/model';
 import { languageName } from '../train/template';
 import type { EngineApi } from '../worker/engine';
 import { InspectProgressLine } from './InspectProgressLine';
@@ -20,6 +21,7 @@ export function InspectControls({ engine, numLayers }: { engine: EngineApi; numL
   const layer = useInspectStore((s) => s.layer);
   const analyzing = useInspectStore((s) => s.analyzing);
   const result = useInspectStore((s) => s.result);
+  const modelLoaded = useModelStore((s) => s.info !== null);
   const { setForm, toggleLanguage, analyze, setLayer, setMethod, loadCorpus } = useInspectStore.getState();
   const { problem } = useMemo(() => requestOf(corpus, form), [corpus, form]);
   const splitSize = (s: SplitName) => (corpus ? splitTuples(corpus, s).length : 0);
@@ -111,10 +113,11 @@ export function InspectControls({ engine, numLayers }: { engine: EngineApi; numL
         </output>
       </div>
       <div className="row">
-        <button type="button" disabled={analyzing || problem !== null} onClick={() => void analyze(engine)}>
+        <button type="button" disabled={analyzing || problem !== null || !modelLoaded} onClick={() => void analyze(engine)}>
           {analyzing ? 'Analyzing…' : 'Analyze'}
         </button>
         {problem && corpus && <span className="hint">{problem}</span>}
+        {!modelLoaded && <span className="hint">Analyze works once the model has loaded.</span>}
         <InspectProgressLine />
       </div>
     </section>

@@ -42,10 +42,10 @@ export function InspectLacHistory({ lastStep }: { lastStep: number }) {
     <InspectViewCard id="history" exports={exports} subtitle={`layer ${layer}`}>
       <div data-testid="lac-history" data-points={history.length}>
         <ResponsiveContainer width="100%" height={220}>
-          <ComposedChart data={data} margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
+          <ComposedChart data={data} margin={{ top: 8, right: 12, bottom: 16, left: 8 }}>
             <CartesianGrid stroke="#ecebe6" vertical={false} />
-            <XAxis dataKey="step" type="number" domain={[0, Math.max(1, lastStep)]} allowDecimals={false} tick={{ fontSize: 11 }} label={{ value: 'step', position: 'insideBottomRight', offset: -2, fontSize: 11 }} />
-            <YAxis width={48} domain={['auto', 'auto']} tickFormatter={(v: number) => v.toFixed(2)} tick={{ fontSize: 11 }} />
+            <XAxis dataKey="step" type="number" domain={[0, Math.max(1, lastStep)]} allowDecimals={false} tick={{ fontSize: 11 }} label={{ value: 'training step', position: 'insideBottom', offset: -10, fontSize: 11 }} />
+            <YAxis width={52} domain={['auto', 'auto']} tickFormatter={(v: number) => v.toFixed(2)} tick={{ fontSize: 11 }} label={{ value: 'LAC', angle: -90, position: 'insideLeft', offset: 4, fontSize: 11 }} />
             <Tooltip isAnimationActive={false} labelFormatter={(s) => `step ${s}`} formatter={(v, name) => [Array.isArray(v) ? `[${f3(Number(v[0]))}, ${f3(Number(v[1]))}]` : f3(Number(v)), name]} />
             {pairs.map((p, i) => (
               <Area key={`b${i}`} dataKey={`b${i}`} name={`${pairLabel(p)} 95%`} stroke="none" fill={pairColor(i)} fillOpacity={0.15} isAnimationActive={false} type="linear" activeDot={false} legendType="none" />

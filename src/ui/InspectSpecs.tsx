@@ -12,7 +12,16 @@ export interface ViewSpec {
   /** Shown in monospace above the explanation. */
   formula?: string;
   explain: { shows: string; read: string };
+  /** One sentence per baseline the view draws: what a number would be without a model's help. */
+  baselines?: string[];
 }
+
+/** The baselines, one sentence each (src/align/baselines.ts). */
+export const BASELINE_NOTES = {
+  chance: 'Chance: a random guess finds the translation among n candidates with probability 1/n, so P@1 = 1/n.',
+  null: 'Shuffled pairs: LAC of the same vectors with the translation pairing shuffled 1000 times (95% band); a LAC inside it says nothing.',
+  surface: 'Surface: the same metric on counts of character 1–3-grams of the sentences, with no model at all — how much shared spelling (alphabet, cognates, kanji) gives by itself.',
+} as const;
 
 export const VIEW_SPECS: Record<ViewId, ViewSpec> = {
   map: {
@@ -33,14 +42,16 @@ export const VIEW_SPECS: Record<ViewId, ViewSpec> = {
         'The Language Alignment Coefficient of each language pair at every hidden state (0 = embeddings). S = X Yᵀ is the cosine similarity of every sentence of A with every sentence of B, after centring each language on its own mean and normalising. Bands: the 95% bootstrap interval over sentences (1000 resamples, seed 0).',
       read: '1 when translations coincide, 0 when translations are no closer than random pairs. It uses all n² similarities, so it is steady with few sentences; narrow bands mean the number would hold on other sentences like these. Our formula (the paper does not publish its own).',
     },
+    baselines: [BASELINE_NOTES.null, `${BASELINE_NOTES.surface} Dashed lines, one per pair, in the pair's colour.`],
   },
   heatmap: {
     id: 'heatmap',
     title: 'Language × language',
     explain: {
       shows: 'One coefficient per pair of languages at the chosen layer: LAC, or MEXA — the share of sentences whose translation is their mutual nearest neighbour across the two languages (Kargaran et al. 2024).',
-      read: 'Darker is better aligned. Rows of one language lighter than the rest point at the language the model has learned least; compare blocks of related languages (cs–uk, zh–ja) with distant ones.',
+      read: 'Darker is better aligned; the colour scale spans the values shown (legend below), so small differences stay visible. Rows of one language lighter than the rest point at the language the model has learned least; compare blocks of related languages (cs–uk, zh–ja) with distant ones.',
     },
+    baselines: [`${BASELINE_NOTES.surface} Each cell prints it small under the model's value; a ▲ marks cells where the model beats it.`, `${BASELINE_NOTES.null} The legend marks the widest such band at this layer.`],
   },
   history: {
     id: 'history',
@@ -48,7 +59,7 @@ export const VIEW_SPECS: Record<ViewId, ViewSpec> = {
     explain: {
       shows:
         'LAC at the chosen layer for the paper\'s pairs (EN–ZH, EN–CS, CS–UK, ZH–JA, where chosen), measured on the held-out test sentences before training (step 0) and again every k steps while the preset trains; bands are 95% bootstrap intervals.',
-      read: 'A line that climbs out of its step-0 band means the mapping task has pulled translations closer than chance would explain. The preset trains on English-centric pairs only, so CS–UK and ZH–JA show whether alignment transfers to pairs never seen together. What to expect on the embedded 1.3 M-parameter model: the lines stay inside their bands — at this size and budget the paper\'s effect does not reproduce (the README\'s experiment, with every setting we tried); InfoNCE in the Train panel, which optimises alignment directly, is what moves them.',
+      read: 'A line that climbs out of its step-0 band means the mapping task has pulled translations closer than chance would explain. The preset trains on English-centric pairs only, so CS–UK and ZH–JA show whether alignment transfers to pairs never seen together. What to expect on the embedded 1.3 M-parameter model: the lines stay inside their bands — at this size and budget the paper\'s effect does not reproduce (the README\'s experiment, with every setting we tried); contrastive alignment (the preset “…with contrastive alignment”, or the contrastive weight in the Train panel), which optimises alignment at one layer directly, is what moves them.',
     },
   },
   retrieval: {
@@ -59,6 +70,7 @@ export const VIEW_SPECS: Record<ViewId, ViewSpec> = {
       shows: 'P@1 a→b: the share of sentences of a whose most similar sentence of b is their translation (b→a the other way). MEXA: both directions at once. Mean cosine: of translation pairs. Alignment: mean squared distance of translation pairs on the unit sphere.',
       read: 'P@1 and MEXA are strict (only the very nearest counts) and move in steps of 1/n; mean cosine and alignment change smoothly. Lower alignment is better.',
     },
+    baselines: [BASELINE_NOTES.chance, `${BASELINE_NOTES.surface} Its P@1 and MEXA sit in grey beside the model's.`],
   },
 };
 
@@ -97,7 +109,7 @@ export function pairColor(i: number): string {
 }
 
 /** Columns of the LAC chart's CSV: one row per (layer, pair). */
-export const LAC_CSV_COLUMNS = ['layer', 'a', 'b', 'lac', 'lacLow', 'lacHigh', 'mexa', 'p1AtoB', 'p1BtoA', 'meanCosine', 'alignment'] as const satisfies readonly (keyof AlignmentRow)[];
+export const LAC_CSV_COLUMNS = ['layer', 'a', 'b', 'lac', 'lacLow', 'lacHigh', 'nullLow', 'nullHigh', 'mexa', 'p1AtoB', 'p1BtoA', 'meanCosine', 'alignment'] as const satisfies readonly (keyof AlignmentRow)[];
 
 /** Columns of the retrieval table's CSV (the rows of one layer). */
 export const RETRIEVAL_CSV_COLUMNS = ['layer', 'a', 'b', 'p1AtoB', 'p1BtoA', 'mexa', 'meanCosine', 'alignment', 'lac'] as const satisfies readonly (keyof AlignmentRow)[];

@@ -1,5 +1,6 @@
 // One view of the Inspect panel: a card with its title and export buttons on top, the view itself,
-// and beside it the view's explanation from VIEW_SPECS (formula, what it shows, how to read it).
+// and beside it the view's explanation from VIEW_SPECS (formula, what it shows, how to read it, and
+// one sentence per baseline it draws).
 
 import type { ReactNode } from 'react';
 import { InspectExportBar, type ExportKind } from './InspectExportBar';
@@ -26,6 +27,13 @@ export function InspectViewCard({ id, exports, subtitle, wide, children }: { id:
           )}
           <p>{spec.explain.shows}</p>
           <p className="hint">{spec.explain.read}</p>
+          {spec.baselines && (
+            <ul className="baselines" data-testid={`inspect-${id}-baselines`}>
+              {spec.baselines.map((b) => (
+                <li key={b}>{b}</li>
+              ))}
+            </ul>
+          )}
         </aside>
       </div>
     </section>

@@ -1,5 +1,6 @@
-// Choosing a model: a folder from disk, a URL of a folder, or the random tiny model; with the
-// weight quantization to load into and a byte progress bar while loading.
+// Choosing a model: a folder from disk, a URL of a folder, the app's default model, or the random
+// tiny model; with the weight quantization to load into (showing the loaded model's until changed)
+// and a byte progress bar while loading.
 
 import { useState } from 'react';
 import { formatBytes } from '../gpu/adapter-report';
@@ -9,8 +10,15 @@ import type { LoadState } from '../store/model';
 
 const STAGES: Record<string, string> = { starting: 'Starting', tokenizer: 'Reading the tokenizer', config: 'Reading config.json', weights: 'Reading weights', upload: 'Quantizing and uploading to the GPU' };
 
-export function ModelLoader({ loading, onLoad }: { loading: LoadState | null; onLoad: (source: ModelSourceSpec, quant: WeightQuant) => void }) {
-  const [quant, setQuant] = useState<WeightQuant>('q4');
+interface Props {
+  loading: LoadState | null;
+  quant: WeightQuant;
+  setQuant: (q: WeightQuant) => void;
+  onLoad: (source: ModelSourceSpec, quant: WeightQuant) => void;
+  onLoadDefault: () => void;
+}
+
+export function ModelLoader({ loading, quant, setQuant, onLoad, onLoadDefault }: Props) {
   const [url, setUrl] = useState('');
   const busy = loading !== null;
   return (
@@ -59,6 +67,9 @@ export function ModelLoader({ loading, onLoad }: { loading: LoadState | null; on
             Load URL
           </button>
         </form>
+        <button type="button" className="secondary" disabled={busy} onClick={onLoadDefault} title="alignscope-tiny, shipped with the app, in f32 with its precomputed base analysis">
+          Load the default model
+        </button>
         <button type="button" className="secondary" disabled={busy} onClick={() => onLoad({ kind: 'random', seed: 1 }, quant)}>
           Random tiny model
         </button>

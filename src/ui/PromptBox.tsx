@@ -1,11 +1,14 @@
-// A prompt box that streams the model's greedy continuation token by token.
+// A prompt box that streams the model's greedy continuation token by token, and says so when the
+// engine is busy with other work (the tokens then wait their turn between its pieces).
 
 import { useState } from 'react';
+import { useEngineBusy } from '../store/busy';
 import type { ModelState } from '../store/model';
 
 export function PromptBox({ generation, onGenerate }: { generation: ModelState['generation']; onGenerate: (prompt: string, maxNewTokens: number) => void }) {
   const [prompt, setPrompt] = useState('The capital of France is');
   const [maxNew, setMaxNew] = useState(32);
+  const busy = useEngineBusy('generation');
   return (
     <section className="card" aria-labelledby="prompt-title">
       <h3 id="prompt-title">Greedy continuation</h3>
@@ -25,6 +28,11 @@ export function PromptBox({ generation, onGenerate }: { generation: ModelState['
           </button>
         </div>
       </form>
+      {busy && (
+        <p className="engine-busy" role="status" data-testid="generate-busy">
+          The engine is busy: {busy}. {generation.running ? 'This generation takes turns with it and runs slowly until it is done.' : 'A generation now would take turns with it and run slowly.'}
+        </p>
+      )}
       {(generation.text || generation.running) && (
         <p className="continuation" data-testid="continuation">
           <span className="prompt-echo">{generation.prompt}</span>
