@@ -4,8 +4,15 @@ import { defineConfig } from 'vitest/config';
 // One config for the app (vite), its worker, and the two Node test tiers (vitest projects).
 // `unit` runs pure TypeScript; `gpu` runs kernels on a real WebGPU adapter through Dawn (npm
 // `webgpu`), which is SwiftShader on machines without a GPU. Browser tests live in e2e/ (Playwright).
+// Cross-origin isolation (COOP + COEP) lets the page share one WebAssembly.Memory between worker
+// threads, which the CPU route needs for more than one thread; a static host must send the same two
+// headers (README). Models fetched from another origin then need CORS, as they already do.
+const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 export default defineConfig({
   plugins: [react()],
+  server: { headers: ISOLATION },
+  preview: { headers: ISOLATION },
   worker: { format: 'es' },
   optimizeDeps: {
     // Pre-bundle at startup: a dependency discovered later makes the dev server reload the page.

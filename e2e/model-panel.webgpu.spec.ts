@@ -35,7 +35,7 @@ test('load a model folder, read its card, stream a continuation; a corrupt folde
 
   await page.getByLabel('Prompt').fill('Hello');
   await page.getByRole('button', { name: 'Generate' }).click();
-  await expect(page.getByText(/tokens\/s/)).toBeVisible();
+  await expect(page.getByText(/tokens\/s \(prefill \+ decode/)).toBeVisible();
   await expect(page.getByTestId('continuation')).toContainText('Hello');
 
   // A corrupt folder now keeps the loaded model and says so.

@@ -1,5 +1,6 @@
 // The app shell: header, then the panels. Before the engine answers it shows a starting state;
-// without WebGPU it shows the page that says how to get it. On start it opens the embedded default
+// without WebGPU a banner says so and the app runs on the CPU route; a line under the title says
+// where the loaded model runs, why, and how fast one forward went. On start it opens the embedded default
 // model (store/default-model.ts): Inspect opens at once on the base analysis shipped beside the model
 // while the weights load. A tab the user picks is never switched away from. `?model=none` starts
 // empty (tests of other models use it); the Model panel can still load the default model.
@@ -8,7 +9,7 @@ import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useEngineBusy } from '../store/busy';
 import { DEFAULT_MODEL_URL, openDefaultModel } from '../store/default-model';
 import { useGpuStore } from '../store/gpu';
-import { useModelStore } from '../store/model';
+import { SPEED_TOKENS, useModelStore } from '../store/model';
 import { GpuPanel } from '../ui/GpuPanel';
 import { ModelPanel } from '../ui/ModelPanel';
 import { NoWebGpu } from '../ui/NoWebGpu';
@@ -36,6 +37,9 @@ export function App() {
   const error = useGpuStore((s) => s.error);
   const start = useGpuStore((s) => s.start);
   const info = useModelStore((s) => s.info);
+  const speed = useModelStore((s) => s.speed);
+  // No adapter is no reason to stop: the engine runs models on the CPU route.
+  const usable = status === 'ready' || status === 'unavailable';
   // Inspect can show a shipped analysis before its model has loaded.
   const analysisShown = useInspectStore((s) => s.result !== null);
   const busy = useEngineBusy();
@@ -54,7 +58,7 @@ export function App() {
   }, [start]);
   const loaded = useRef(false);
   useEffect(() => {
-    if (status !== 'ready' || !autoload || loaded.current) return;
+    if (!usable || !autoload || loaded.current) return;
     loaded.current = true;
     void openDefaultModel(engine);
   }, [status]);
@@ -64,12 +68,17 @@ export function App() {
   }, [analysisShown]);
   const tabs: readonly Tab[] = info ? ['model', 'inspect', 'train', 'translate', 'gpu'] : analysisShown ? ['model', 'inspect', 'gpu'] : ['model', 'gpu'];
 
-  if (status === 'unavailable') return <NoWebGpu reason={error?.message ?? 'no adapter'} />;
   return (
     <div className="app">
       <header className="top">
         <h1>AlignScope</h1>
         <p className="tagline">How languages line up inside a language model — on your GPU, in the page.</p>
+        {info && (
+          <p className="backend-line" data-testid="backend-line" data-backend={info.backend}>
+            {info.backendNote}
+            {speed !== null && ` · ${speed >= 100 ? speed.toFixed(0) : speed.toFixed(1)} tokens/s (one forward of ${SPEED_TOKENS} tokens)`}
+          </p>
+        )}
         {busy && (
           <p className="engine-busy" role="status" data-testid="engine-busy">
             Engine: {busy}. Other requests wait their turn.
@@ -77,6 +86,7 @@ export function App() {
         )}
       </header>
       <main>
+        {status === 'unavailable' && <NoWebGpu reason={error?.message ?? 'no adapter'} />}
         {status === 'starting' && (
           <p className="status" role="status">
             Connecting to the GPU…
@@ -87,7 +97,7 @@ export function App() {
             The engine failed to start: {error?.name}: {error?.message}
           </p>
         )}
-        {status === 'ready' && (
+        {usable && (
           <>
             <nav className="tabs" role="tablist">
               {/* Train and Translate need a loaded model, so their tabs appear with the first one; Inspect with the first analysis. */}

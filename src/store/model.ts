@@ -1,11 +1,18 @@
 // What the UI knows about the loaded model: loading progress, the model card, errors, the prompt
 // box's streaming generation, and the quantization selector. The selector shows what is loaded
 // (f32 at first: the app opens on its default model in f32, as the preset needs), and the source of
-// the loaded model is kept so a panel can offer to reload it in another quantization.
+// the loaded model is kept so a panel can offer to reload it in another quantization. The backend
+// choice (WebGPU, the CPU route, or auto: the CPU route on a software adapter; `?backend=` sets it
+// at start) applies to the next load. Without a choice the page takes WebGPU where the browser has
+// an adapter and the CPU route where it has none: training in the page needs WebGPU for now, so a
+// software adapter still runs on WebGPU unless asked. After each load one forward of SPEED_TOKENS
+// tokens measures the speed the page reports beside the backend.
 
 import { create } from 'zustand';
 import type { WeightQuant } from '../model/decoder';
 import type { ModelInfo } from '../model/model';
+import type { BackendChoice } from '../worker/backend';
+import { useGpuStore } from './gpu';
 import type { EngineApi, EngineEvent, ModelSourceSpec } from '../worker/engine';
 
 type Engine = EngineApi & { onEvent(l: (e: EngineEvent) => void): unknown };
@@ -24,6 +31,10 @@ export interface ModelState {
   source: ModelSourceSpec | null;
   /** The quantization the next load uses; after a load, the loaded model's. */
   quant: WeightQuant;
+  /** Where the next load runs the model; null: WebGPU if there is an adapter, else the CPU route. */
+  backend: BackendChoice | null;
+  /** Tokens per second of one forward of SPEED_TOKENS tokens on the loaded model (null until measured). */
+  speed: number | null;
   error: { name: string; message: string } | null;
   generation: { running: boolean; prompt: string; text: string; error: string | null; tokensPerSecond: number | null };
 }
@@ -33,16 +44,37 @@ export interface ModelActions {
   connect(engine: Engine): void;
   load(engine: Engine, source: ModelSourceSpec, quant: WeightQuant): Promise<void>;
   setQuant(quant: WeightQuant): void;
+  setBackend(backend: BackendChoice | null): void;
   generate(engine: Engine, prompt: string, maxNewTokens: number): Promise<void>;
 }
 
 let connected = false;
+
+/** Tokens in the forward that measures a loaded model's speed (prefill of one sequence). */
+export const SPEED_TOKENS = 64;
+
+/** The backend asked for in the URL (`?backend=auto|webgpu|cpu`), else null. */
+function backendFromUrl(): BackendChoice | null {
+  const v = typeof location === 'undefined' ? null : new URLSearchParams(location.search).get('backend');
+  return v === 'webgpu' || v === 'cpu' || v === 'auto' ? v : null;
+}
+
+/** Prefill tokens per second of the loaded model: one forward of SPEED_TOKENS ids (after a warm-up forward that compiles). */
+async function measureSpeed(engine: EngineApi, info: ModelInfo): Promise<number> {
+  const ids = [Array.from({ length: Math.min(SPEED_TOKENS, info.config.maxPositions) }, (_, i) => (i * 7 + 3) % info.vocabSize)];
+  await engine.forward([ids[0].slice(0, 4)]);
+  const t0 = performance.now();
+  await engine.forward(ids);
+  return ids[0].length / ((performance.now() - t0) / 1000);
+}
 
 export const useModelStore = create<ModelState & ModelActions>()((set, get) => ({
   loading: null,
   info: null,
   source: null,
   quant: 'f32',
+  backend: backendFromUrl(),
+  speed: null,
   error: null,
   generation: { running: false, prompt: '', text: '', error: null, tokensPerSecond: null },
 
@@ -58,8 +90,10 @@ export const useModelStore = create<ModelState & ModelActions>()((set, get) => (
   async load(engine, source, quant) {
     set({ loading: { stage: 'starting', file: '', loaded: 0, total: 0 }, error: null });
     try {
-      const info = await engine.loadModel(source, { quant });
-      set({ info, source, quant: info.quant, loading: null, generation: { running: false, prompt: '', text: '', error: null, tokensPerSecond: null } });
+      const info = await engine.loadModel(source, { quant, backend: get().backend ?? (useGpuStore.getState().status === 'ready' ? 'webgpu' : 'auto') });
+      set({ info, source, quant: info.quant, speed: null, loading: null, generation: { running: false, prompt: '', text: '', error: null, tokensPerSecond: null } });
+      const speed = await measureSpeed(engine, info).catch(() => null); // a report, not a requirement
+      if (get().info === info) set({ speed });
     } catch (e) {
       // The previously loaded model (if any) is still loaded: keep its card.
       set({ loading: null, quant: get().info?.quant ?? quant, error: { name: (e as Error).name, message: (e as Error).message } });
@@ -68,6 +102,10 @@ export const useModelStore = create<ModelState & ModelActions>()((set, get) => (
 
   setQuant(quant) {
     set({ quant });
+  },
+
+  setBackend(backend) {
+    set({ backend });
   },
 
   async generate(engine, prompt, maxNewTokens) {
