@@ -1,7 +1,8 @@
 // The decoder forward on the CPU route: the counterpart of src/model/decoder.ts with the same weights
 // (decoder-weights.ts: linears q4/q8 kept packed, or f32), the same RoPE tables (decision 14) and the
 // same step over new tokens against a per-layer KV cache (prefill Tq = T, decoding Tq = 1). Matmuls
-// and attention are the WebAssembly SIMD kernels on every thread; the rest is ops.ts.
+// and attention are the WebAssembly SIMD kernels on every thread; the rest is ops.ts. LoRA adapters a
+// training session hangs on the decoder (`adapters`) apply to every forward until it is released.
 // hidden[i] is the residual stream after layer i (hidden[0] = embeddings), unnormed (decision 15).
 // Shapes: tokens [B, Tq]; x [B*Tq, C]; q [B, Tq, H, D]; k, v [B, Tq, Hkv, D]; cache [B, Tmax, Hkv, D].
 
@@ -14,9 +15,20 @@ import type { WeightMap } from '../model/weights';
 import { attention, createKvCache, storeKv, type CpuKvCache } from './attention';
 import { matmul, matmulQ } from './matmul';
 import { add, addRowsInPlace, embedding, gatherRows, rmsNorm, ropeInPlace, siluMul } from './ops';
+import { scaleInPlace } from './ops-backward';
 import type { CpuQWeight, CpuRuntime, CpuTensor } from './runtime';
 
-export type CpuDecoder = DecoderTensors<CpuTensor, CpuQWeight>;
+/** A low-rank update of one linear (LoRA): y += scale · (x Aᵀ) Bᵀ with A [r, in], B [out, r], scale = alpha / r. */
+export interface CpuLinearAdapter {
+  A: CpuTensor;
+  B: CpuTensor;
+  scale: number;
+}
+
+export interface CpuDecoder extends DecoderTensors<CpuTensor, CpuQWeight> {
+  /** LoRA adapters by weight name, applied by every forward while set (a LoRA training session sets them). */
+  adapters?: Map<string, CpuLinearAdapter>;
+}
 
 export function uploadCpuDecoder(rt: CpuRuntime, config: DecoderConfig, weights: WeightMap, quant: WeightQuant, opts: { contextLength?: number; prequantized?: ReadonlyMap<string, QWeight> } = {}): CpuDecoder {
   const store = {
@@ -43,10 +55,20 @@ export function releaseCaches(rt: CpuRuntime, caches: CpuKvCache[]): void {
   }
 }
 
-/** y [N, out] = x [N, in] · Wᵀ (+ bias). */
-function linear(rt: CpuRuntime, x: CpuTensor, w: CpuTensor | CpuQWeight, bias: CpuTensor | undefined, name: string): CpuTensor {
+/** y [N, out] += scale · (x Aᵀ) Bᵀ; returns ts = scale · x Aᵀ [N, r] (training keeps it for the backward). */
+export function addAdapter(rt: CpuRuntime, x: CpuTensor, a: CpuLinearAdapter, y: CpuTensor, name: string): CpuTensor {
+  const ts = matmul(rt, x, a.A, { transB: true, name: `${name}.lora_ts` });
+  scaleInPlace(rt, ts, a.scale);
+  matmul(rt, ts, a.B, { transB: true, into: y });
+  return ts;
+}
+
+/** y [N, out] = x [N, in] · Wᵀ (+ bias) (+ the adapter of W, if the decoder carries one). */
+function linear(rt: CpuRuntime, m: CpuDecoder, x: CpuTensor, w: CpuTensor | CpuQWeight, bias: CpuTensor | undefined, name: string): CpuTensor {
   const y = 'kind' in w ? matmulQ(rt, x, w, { name }) : matmul(rt, x, w, { transB: true, name });
   if (bias) addRowsInPlace(rt, y, bias);
+  const adapter = m.adapters?.get(w.name);
+  if (adapter) rt.release(addAdapter(rt, x, adapter, y, name));
   return y;
 }
 
@@ -79,9 +101,9 @@ export function cpuDecoderStep(rt: CpuRuntime, m: CpuDecoder, caches: CpuKvCache
       const L = m.layers[l];
       const n = `layer${l}`;
       const a = rmsNorm(rt, x, L.inputNorm, c.rmsNormEps, `${n}.attn.norm`);
-      const q = linear(rt, a, L.linears.q, L.biases.q, `${n}.attn.q`);
-      const k = linear(rt, a, L.linears.k, L.biases.k, `${n}.attn.k`);
-      const v = linear(rt, a, L.linears.v, L.biases.v, `${n}.attn.v`);
+      const q = linear(rt, m, a, L.linears.q, L.biases.q, `${n}.attn.q`);
+      const k = linear(rt, m, a, L.linears.k, L.biases.k, `${n}.attn.k`);
+      const v = linear(rt, m, a, L.linears.v, L.biases.v, `${n}.attn.v`);
       rt.release(a);
       ropeInPlace(rt, reshape(q, [N, H, D]), positions, m.rope);
       ropeInPlace(rt, reshape(k, [N, Hkv, D]), positions, m.rope);
@@ -90,19 +112,19 @@ export function cpuDecoderStep(rt: CpuRuntime, m: CpuDecoder, caches: CpuKvCache
       rt.release(v);
       const att = attention(rt, seq, reshape(q, [B, Tq, H, D]), caches[l], `${n}.attn.out`);
       rt.release(q);
-      const o = linear(rt, reshape(att, [N, H * D]), L.linears.o, undefined, `${n}.attn.o`);
+      const o = linear(rt, m, reshape(att, [N, H * D]), L.linears.o, undefined, `${n}.attn.o`);
       rt.release(att);
       const x1 = add(rt, x, o, `${n}.attn.resid`);
       rt.release(o);
       drop(x, l);
       const h = rmsNorm(rt, x1, L.postNorm, c.rmsNormEps, `${n}.mlp.norm`);
-      const g = linear(rt, h, L.linears.gate, undefined, `${n}.mlp.gate`);
-      const u = linear(rt, h, L.linears.up, undefined, `${n}.mlp.up`);
+      const g = linear(rt, m, h, L.linears.gate, undefined, `${n}.mlp.gate`);
+      const u = linear(rt, m, h, L.linears.up, undefined, `${n}.mlp.up`);
       rt.release(h);
       const gu = siluMul(rt, g, u, `${n}.mlp.act`);
       rt.release(g);
       rt.release(u);
-      const d = linear(rt, gu, L.linears.down, undefined, `${n}.mlp.down`);
+      const d = linear(rt, m, gu, L.linears.down, undefined, `${n}.mlp.down`);
       rt.release(gu);
       x = record(l + 1, add(rt, x1, d, `${n}.resid`));
       rt.release(x1);
@@ -115,7 +137,7 @@ export function cpuDecoderStep(rt: CpuRuntime, m: CpuDecoder, caches: CpuKvCache
       const rows = mode === 'last' ? gatherRows(rt, x, lastRows(input), 'last_hidden') : x;
       const f = rmsNorm(rt, rows, m.finalNorm, c.rmsNormEps, 'final_norm');
       if (rows !== x) rt.release(rows);
-      logits = reshape(linear(rt, f, m.lmHead, undefined, 'logits'), mode === 'last' ? [B, c.vocabSize] : [B, Tq, c.vocabSize]);
+      logits = reshape(linear(rt, m, f, m.lmHead, undefined, 'logits'), mode === 'last' ? [B, c.vocabSize] : [B, Tq, c.vocabSize]);
       rt.release(f);
     }
     drop(x, m.layers.length);

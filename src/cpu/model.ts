@@ -41,6 +41,11 @@ export class CpuModel implements LoadedModel {
     return this.info.config;
   }
 
+  /** The runtime and the weights in its memory, for training: full fine-tuning updates them in place, LoRA hangs adapters on them. */
+  get training(): { rt: CpuRuntime; decoder: CpuDecoder } {
+    return { rt: this.rt, decoder: this.m };
+  }
+
   async release(): Promise<void> {
     releaseCpuDecoder(this.rt, this.m);
   }

@@ -3,7 +3,6 @@
 // ties in sampling. Single-threaded TypeScript, so one runtime is enough.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShapeError } from '../errors';
-import { compare } from '../reference/compare';
 import { addRef, siluMulRef } from '../reference/elementwise';
 import { embeddingRef } from '../reference/embedding';
 import { crossEntropyRef } from '../reference/loss';
@@ -14,18 +13,13 @@ import { sampleRef } from '../reference/sample';
 import { sampleRow, tokenNll } from './heads';
 import { add, addRowsInPlace, embedding, gatherRows, rmsNorm, ropeInPlace, siluMul } from './ops';
 import { CpuRuntime } from './runtime';
+import { expectClose } from './test-threads';
 
 let rt: CpuRuntime;
 beforeAll(async () => {
   rt = await CpuRuntime.create({ threads: 1, simd: 'simd' });
 });
 afterAll(() => rt.dispose());
-
-function expectClose(got: ArrayLike<number>, ref: ArrayLike<number>, tol: number, what: string) {
-  const d = compare(got, ref);
-  console.log(`${what}: max abs ${d.maxAbs.toExponential(2)}`);
-  expect(d.maxAbs).toBeLessThanOrEqual(tol);
-}
 
 describe('CPU light ops vs float64 reference', () => {
   it('embedding gathers rows, first and last id and repeats included; an id past V is a ShapeError', () => {

@@ -1,6 +1,8 @@
 // Test helper: one runtime per thread count (plain SIMD build; every job on the pool, however small),
-// and a runner that checks an op gives the same bits on all of them (the pool's deterministic split).
+// and a runner that checks an op gives the same bits on all of them (the pool's deterministic split);
+// expectClose, the printed max-diff check of the light ops' tests.
 import { afterAll, beforeAll, expect } from 'vitest';
+import { compare } from '../reference/compare';
 import { CpuRuntime } from './runtime';
 
 /** 2 first: the result returned and compared with the reference is the pool's (multi-thread) path. */
@@ -26,4 +28,11 @@ export function threadRuntimes(): { get(n: (typeof THREADS)[number]): CpuRuntime
       return first;
     },
   };
+}
+
+/** Fails when the largest absolute difference from the reference exceeds tol; prints it either way. */
+export function expectClose(got: ArrayLike<number>, ref: ArrayLike<number>, tol: number, what: string): void {
+  const d = compare(got, ref);
+  console.log(`${what}: max abs ${d.maxAbs.toExponential(2)}`);
+  expect(d.maxAbs, what).toBeLessThanOrEqual(tol);
 }

@@ -4,6 +4,7 @@
 import type { Batch } from '../gpu/batch';
 import type { GpuContext } from '../gpu/runtime';
 import { grid1d } from './elementwise';
+import { groupByToken } from './token-groups';
 import { bindings, emptyTensor, releaseTensor, uploadU32, type GpuTensor } from './tensor';
 import { uniforms } from './uniforms';
 
@@ -19,25 +20,6 @@ export async function embedding(ctx: GpuContext, batch: Batch, ids: GpuTensor, E
     grid: grid1d(Math.ceil((N * C) / 256), ctx.limits.maxComputeWorkgroupsPerDimension),
   });
   return out;
-}
-
-/** Token ids grouped for the scatter-add: distinct tokens, CSR offsets, and rows per token. */
-export function groupByToken(ids: ArrayLike<number>): { tokens: Uint32Array; offsets: Uint32Array; positions: Uint32Array } {
-  const rows = new Map<number, number[]>();
-  for (let n = 0; n < ids.length; n++) {
-    const list = rows.get(ids[n]);
-    if (list) list.push(n);
-    else rows.set(ids[n], [n]);
-  }
-  const tokens = Uint32Array.from(rows.keys());
-  const offsets = new Uint32Array(tokens.length + 1);
-  const positions = new Uint32Array(ids.length);
-  let at = 0;
-  tokens.forEach((t, u) => {
-    for (const n of rows.get(t)!) positions[at++] = n;
-    offsets[u + 1] = at;
-  });
-  return { tokens, offsets, positions };
 }
 
 /** dE [V, C] += scatter of dOut [N, C] by `ids` (known on the CPU: the batch's token ids). Uploads first, then records. */

@@ -97,6 +97,14 @@ export function storeDecoderWeights<T, Q>(
   }
 }
 
+/** Linears of the decoder by weight name (lm_head when untied): what LoRA can target and full fine-tuning updates. */
+export function linearsByName<T, Q>(m: DecoderTensors<T, Q>): Map<string, T | Q> {
+  const out = new Map<string, T | Q>();
+  m.layers.forEach((l, i) => (Object.entries(l.linears) as [LinearName, T | Q][]).forEach(([w, t]) => out.set(linearWeightName(i, w), t)));
+  if (!m.config.tieWordEmbeddings) out.set('lm_head.weight', m.lmHead);
+  return out;
+}
+
 /** Every tensor of a decoder once (a tied lm_head is the embedding matrix). */
 export function decoderTensorList<T, Q>(m: DecoderTensors<T, Q>): (T | Q)[] {
   const all: (T | Q)[] = [m.embed, m.finalNorm, m.rope.cos, m.rope.sin];

@@ -16,7 +16,8 @@ import { rmsNorm, rmsNormBackward } from '../kernels/rmsnorm';
 import { rope } from '../kernels/rope';
 import { releaseTensor, uploadTensor, uploadU32, type GpuTensor } from '../kernels/tensor';
 import { addAdapter, type GpuDecoder, type GpuLinear, type LinearAdapter } from '../model/decoder';
-import { layerPrefix, linearWeightName, type LinearName } from '../model/weights';
+import { linearsByName } from '../model/decoder-weights';
+import { layerPrefix, linearWeightName } from '../model/weights';
 
 /** y = x·Wᵀ + (alpha/r)·(x·Aᵀ)·Bᵀ; A [r, in] Kaiming-uniform, B [out, r] zero at the start. */
 export type LoraAdapter = LinearAdapter;
@@ -40,14 +41,6 @@ export interface StepBatch {
   /** [B*T] d loss / d ce per token: loss masks already normalised and weighted by λ. */
   gradWeight: Float32Array;
   lengths: number[];
-}
-
-/** Linears of the decoder by weight name. */
-export function linearsByName(m: GpuDecoder): Map<string, GpuLinear> {
-  const out = new Map<string, GpuLinear>();
-  m.layers.forEach((l, i) => (Object.entries(l.linears) as [LinearName, GpuLinear][]).forEach(([w, t]) => out.set(linearWeightName(i, w), t)));
-  if (!m.config.tieWordEmbeddings) out.set('lm_head.weight', m.lmHead);
-  return out;
 }
 
 interface Ctx {

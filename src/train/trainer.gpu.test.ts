@@ -4,58 +4,14 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { TrainConfigError, TrainingDivergedError } from '../errors';
-import { byteLevelTokenizerJson } from '../model/byte-tokenizer';
 import { uploadDecoder, type GpuDecoder } from '../model/decoder';
-import { randomWeights, tinyConfig } from '../model/random-model';
-import { Tokenizer } from '../model/tokenizer';
+import { randomWeights } from '../model/random-model';
 import { testRuntime } from '../test/gpu';
-import type { ParallelTuple } from './batching';
-import { DEFAULT_TAGS_TEMPLATE } from './template';
+import { config, PAIRS, settings, tokenizer } from './test-fixtures';
 import { Trainer, type TrainSettings } from './trainer';
 
 const rt = testRuntime();
 afterAll(() => rt.destroy());
-
-const SPECIALS = ['<s>', '</s>', '<sep>', '<en>', '<cs>'];
-const tokenizer = Tokenizer.fromJson(byteLevelTokenizerJson(SPECIALS), { bos_token: '<s>', eos_token: '</s>', add_bos_token: true });
-const config = tinyConfig({ vocabSize: 256 + SPECIALS.length, bosTokenId: 256, eosTokenIds: [257], maxPositions: 128 });
-
-const PAIRS: ParallelTuple[] = [
-  { en: 'Good morning.', cs: 'Dobré ráno.' },
-  { en: 'Thank you.', cs: 'Děkuji.' },
-  { en: 'Where is the station?', cs: 'Kde je nádraží?' },
-  { en: 'I like tea.', cs: 'Mám rád čaj.' },
-  { en: 'The dog sleeps.', cs: 'Pes spí.' },
-  { en: 'It is cold today.', cs: 'Dnes je zima.' },
-  { en: 'See you tomorrow.', cs: 'Na shledanou zítra.' },
-  { en: 'How are you?', cs: 'Jak se máš?' },
-];
-
-function settings(over: Partial<TrainSettings> = {}): TrainSettings {
-  return {
-    mode: { kind: 'full' },
-    steps: 300,
-    lr: 3e-3,
-    warmupSteps: 10,
-    minLr: 3e-4,
-    batchSize: 8,
-    gradAccum: 1,
-    lambdaMap: 1,
-    ntpFraction: 0,
-    pairs: [['en', 'cs']],
-    directions: 'both',
-    template: DEFAULT_TAGS_TEMPLATE,
-    maxLength: 96,
-    weightDecay: 0,
-    maxGradNorm: 1,
-    beta1: 0.9,
-    beta2: 0.999,
-    eps: 1e-8,
-    seed: 7,
-    evalEvery: 0,
-    ...over,
-  };
-}
 
 async function freshTrainer(over: Partial<TrainSettings> = {}): Promise<Trainer> {
   const decoder: GpuDecoder = await rt.run(async (ctx) => uploadDecoder(ctx, config, randomWeights(config, 3), 'f32'));

@@ -5,7 +5,7 @@
 //   L = L_ntp + λ_map · L_map (+ λ_con · L_con), L_ntp and L_map each the mean cross-entropy over
 //   their own loss-weighted tokens, L_con the optional InfoNCE of contrastive.ts.
 
-import { DeviceLostError, TrainConfigError, TrainingDivergedError } from '../errors';
+import { DeviceLostError } from '../errors';
 import type { GpuContext, GpuRuntime } from '../gpu/runtime';
 import { matmul } from '../kernels/matmul';
 import { adamwStep, sumSquares } from '../kernels/optimizer';
@@ -15,12 +15,12 @@ import type { GpuDecoder } from '../model/decoder';
 import type { Tokenizer } from '../model/tokenizer';
 import { decayApplies } from '../reference/adamw';
 import { forwardBackward, type StepBatch, type Trainable } from './backprop';
-import { BatchSampler, type Batch, type LangPair, type MixConfig, type ParallelTuple, type SamplerState } from './batching';
-import { contrastiveBatch, contrastiveForwardBackward, type ContrastiveSettings, type SideBatch } from './contrastive';
+import type { Batch, BatchSampler, LangPair, MixConfig, ParallelTuple, SamplerState } from './batching';
+import { contrastiveForwardBackward, type ContrastiveSettings } from './contrastive';
 import { Rng, type RngState } from './rng';
-import { checkSchedule, learningRate } from './schedule';
 import type { MappingTemplate } from './template';
 import type { HostAdapter } from './merge';
+import { checkCheckpoint, checkTrainSettings, contrastiveRng, divergedError, planStep, restoreSampler, totalLoss, trainSamplers, weightsOf, weightSums, type StepPlan, type TrainerData } from './step-plan';
 import { createTrainable, releaseAll, zeroFill, zerosLike, type TrainMode } from './trainable';
 
 export interface TrainSettings {
@@ -84,21 +84,6 @@ export interface TrainerCheckpoint {
   v: Record<string, Float32Array>;
 }
 
-/** Per-token weights of one micro-batch: for the gradient (λ folded in) and for reporting each term. */
-function weightsOf(b: Batch, sums: { ntp: number; map: number }, lambdaMap: number) {
-  const n = b.B * b.T;
-  const grad = new Float32Array(n);
-  const report = new Float32Array(2 * n); // [N, 2]: column 0 NTP, column 1 mapping
-  for (let i = 0; i < n; i++) {
-    const wn = sums.ntp > 0 ? b.ntpWeights[i] / sums.ntp : 0;
-    const wm = sums.map > 0 ? b.mapWeights[i] / sums.map : 0;
-    grad[i] = wn + lambdaMap * wm;
-    report[2 * i] = wn;
-    report[2 * i + 1] = wm;
-  }
-  return { grad, report };
-}
-
 export class Trainer {
   stepCount = 0;
   /** Test hook: poison the next step's gradient with NaN. */
@@ -118,46 +103,24 @@ export class Trainer {
     private sampler: BatchSampler,
     private readonly heldOut: BatchSampler | null,
     private conRng: Rng,
-    private readonly data: { train: readonly ParallelTuple[]; tokenizer: Tokenizer },
+    private readonly data: TrainerData,
   ) {}
 
   static async create(rt: GpuRuntime, decoder: GpuDecoder, tokenizer: Tokenizer, train: readonly ParallelTuple[], heldOut: readonly ParallelTuple[], settings: TrainSettings): Promise<Trainer> {
-    if (!(settings.steps >= 1 && settings.batchSize >= 1 && settings.gradAccum >= 1)) {
-      throw new TrainConfigError(`steps, batchSize and gradAccum must be at least 1 (got ${settings.steps}, ${settings.batchSize}, ${settings.gradAccum}).`, {});
-    }
-    checkSchedule({ lr: settings.lr, warmupSteps: settings.warmupSteps, totalSteps: settings.steps, minLr: settings.minLr });
-    const con = settings.contrastive;
-    if (con && con.weight > 0) {
-      const L = decoder.config.numLayers;
-      if (!(Number.isInteger(con.layer) && con.layer >= 1 && con.layer <= L)) throw new TrainConfigError(`The contrastive layer must be a hidden state 1..${L}, got ${con.layer}.`, { layer: con.layer });
-      if (!(con.temperature > 0)) throw new TrainConfigError(`The contrastive temperature must be positive, got ${con.temperature}.`, { temperature: con.temperature });
-      if (!(con.pairsPerStep >= 2)) throw new TrainConfigError(`InfoNCE needs at least 2 pairs per step (in-batch negatives), got ${con.pairsPerStep}.`, { pairsPerStep: con.pairsPerStep });
-    }
-    const samplers = Trainer.samplers(tokenizer, train, heldOut, settings); // throws on unusable data before any GPU work
+    checkTrainSettings(settings, decoder.config.numLayers);
+    const samplers = trainSamplers(tokenizer, train, heldOut, settings); // throws on unusable data before any GPU work
     return rt.run(async (ctx) => Trainer.build(ctx, rt, decoder, samplers, { train, tokenizer }, settings));
-  }
-
-  /** The training sampler and the held-out one, at their start. */
-  static samplers(tokenizer: Tokenizer, train: readonly ParallelTuple[], heldOut: readonly ParallelTuple[], settings: TrainSettings): { train: BatchSampler; heldOut: BatchSampler | null } {
-    const mix: MixConfig = { ntpFraction: settings.ntpFraction, directions: settings.directions, maxLength: settings.maxLength };
-    return {
-      train: new BatchSampler(train, settings.pairs, mix, tokenizer, settings.template, settings.seed),
-      // Held-out batches are half NTP, half mapping whatever the training mix, so both losses are
-      // always measured and runs with different mixes (the experiment's arms) see the same examples.
-      heldOut: heldOut.length ? new BatchSampler(heldOut, settings.pairs, { ...mix, ntpFraction: 0.5 }, tokenizer, settings.template, settings.seed + 1) : null,
-    };
   }
 
   /**
    * `create` on a given device, synchronously and without checking the settings again: the
    * training session rebuilds its trainer this way inside the model's re-upload after a device loss.
    */
-  static build(ctx: GpuContext, rt: GpuRuntime, decoder: GpuDecoder, samplers: { train: BatchSampler; heldOut: BatchSampler | null }, data: { train: readonly ParallelTuple[]; tokenizer: Tokenizer }, settings: TrainSettings): Trainer {
+  static build(ctx: GpuContext, rt: GpuRuntime, decoder: GpuDecoder, samplers: { train: BatchSampler; heldOut: BatchSampler | null }, data: TrainerData, settings: TrainSettings): Trainer {
     const tr = createTrainable(ctx, decoder, settings.mode, settings.seed);
     // Inference (generation, embeddings, analysis) sees the adapters while the session lives.
     if (tr.mode === 'lora') decoder.adapters = tr.lora;
-    const conRng = new Rng(settings.seed * 3 + 1);
-    return new Trainer(rt, ctx.generation, settings, tr, zerosLike(ctx, tr.params, 'grad'), zerosLike(ctx, tr.params, 'adam_m'), zerosLike(ctx, tr.params, 'adam_v'), samplers.train, samplers.heldOut, conRng, data);
+    return new Trainer(rt, ctx.generation, settings, tr, zerosLike(ctx, tr.params, 'grad'), zerosLike(ctx, tr.params, 'adam_m'), zerosLike(ctx, tr.params, 'adam_v'), samplers.train, samplers.heldOut, contrastiveRng(settings), data);
   }
 
   /** GPU work on this trainer's tensors; DeviceLostError if the device they lived on is gone. */
@@ -175,27 +138,18 @@ export class Trainer {
   /** One optimizer step. Rejects with TrainingDivergedError (nothing applied) on NaN/Inf. */
   async step(): Promise<StepEvent> {
     const s = this.settings;
-    const stepNo = this.stepCount + 1;
-    const before = { sampler: this.sampler.state(), con: this.conRng.state() };
-    const micro = Array.from({ length: s.gradAccum }, () => this.sampler.next(s.batchSize));
-    const con = s.contrastive && s.contrastive.weight > 0 ? s.contrastive : null;
-    const conPairs = con ? contrastiveBatch(this.data.tokenizer, this.data.train, s.pairs[(stepNo - 1) % s.pairs.length], con.pairsPerStep, this.conRng, s.maxLength) : null;
-    const sums = { ntp: micro.reduce((a, b) => a + b.weightSums.ntp, 0), map: micro.reduce((a, b) => a + b.weightSums.map, 0) };
-    const tokens = micro.reduce((a, b) => a + b.lengths.reduce((x, y) => x + y, 0), 0);
-    const lr = learningRate(stepNo, { lr: s.lr, warmupSteps: s.warmupSteps, totalSteps: s.steps, minLr: s.minLr });
+    const plan = planStep(s, this.stepCount, this.sampler, this.conRng, this.data);
+    const { step: stepNo, lr, tokens } = plan;
     const t0 = performance.now();
     return this.onDevice(async (ctx) => {
-      const { losses, normSq, normTotal } = await this.gradients(ctx, micro, sums, con && conPairs ? { settings: con, pairs: conPairs } : null);
+      const { losses, normSq, normTotal } = await this.gradients(ctx, plan.micro, plan.sums, plan.con);
       const [lossNtp, lossMap, lossCon] = losses;
-      const loss = lossNtp + s.lambdaMap * lossMap + (con ? con.weight * lossCon : 0);
+      const loss = totalLoss(plan, s, losses);
       if (![loss, normSq].every(Number.isFinite)) {
         releaseTensor(ctx, normTotal);
-        this.sampler = BatchSampler.restore(this.data.train, s.pairs, { ntpFraction: s.ntpFraction, directions: s.directions, maxLength: s.maxLength }, this.data.tokenizer, s.template, before.sampler);
-        this.conRng = Rng.fromState(before.con);
-        throw new TrainingDivergedError(
-          `Training diverged at step ${stepNo}: loss ${loss}, gradient norm ${Math.sqrt(normSq)}. The step was not applied; weights and optimizer state are those of step ${this.stepCount}. Lower the learning rate or enable gradient clipping.`,
-          { step: stepNo, loss, gradNorm: Math.sqrt(normSq) },
-        );
+        this.sampler = restoreSampler(this.data, s, plan.before.sampler);
+        this.conRng = Rng.fromState(plan.before.con);
+        throw divergedError(stepNo, loss, normSq, this.stepCount);
       }
       const batch = ctx.batch();
       for (const [name, p] of this.tr.params) {
@@ -219,7 +173,7 @@ export class Trainer {
   }
 
   /** Gradients of the micro-batches (and the contrastive pairs) summed into this.grads; loss terms and Σ grad² read back together. */
-  private async gradients(ctx: GpuContext, micro: Batch[], sums: { ntp: number; map: number }, con: { settings: ContrastiveSettings; pairs: { a: SideBatch; b: SideBatch } } | null) {
+  private async gradients(ctx: GpuContext, micro: Batch[], sums: { ntp: number; map: number }, con: StepPlan['con']) {
     zeroFill(ctx, this.grads);
     const lossBuf = uploadTensor(ctx, new Float32Array(2), [1, 2], 'losses');
     const slots = uploadTensor(ctx, new Float32Array(this.grads.size), [1, this.grads.size], 'grad_norm_slots');
@@ -261,7 +215,7 @@ export class Trainer {
     const s = this.settings;
     this.evalSet ??= Array.from({ length: batches }, () => this.heldOut!.next(s.batchSize));
     const list = this.evalSet;
-    const sums = { ntp: list.reduce((a, b) => a + b.weightSums.ntp, 0), map: list.reduce((a, b) => a + b.weightSums.map, 0) };
+    const sums = weightSums(list);
     return this.onDevice(async (ctx) => {
       const lossBuf = uploadTensor(ctx, new Float32Array(2), [1, 2], 'eval_losses');
       const batch = ctx.batch();
@@ -318,18 +272,10 @@ export class Trainer {
 
   /** `restore` on the device this trainer lives on, synchronously (see `build`). */
   restoreOn(ctx: GpuContext, ck: TrainerCheckpoint): void {
-    const s = this.settings;
+    checkCheckpoint(ck, new Map([...this.tr.params].map(([name, t]) => [name, numel(t.shape)])));
     const tensors = [[this.tr.params, ck.params], [this.m, ck.m], [this.v, ck.v]] as const;
-    // Check every tensor before writing any, so a checkpoint of another model changes nothing.
-    for (const [map, saved] of tensors) {
-      for (const [name, t] of map) {
-        const size = numel(t.shape);
-        if (!saved[name]) throw new TrainConfigError(`The checkpoint has no ${name}: it belongs to another model or training mode.`, { tensor: name });
-        if (saved[name].length !== size) throw new TrainConfigError(`The checkpoint's ${name} has ${saved[name].length} values where this model's has ${size}: it belongs to another model.`, { tensor: name, saved: saved[name].length, expected: size });
-      }
-    }
     for (const [map, saved] of tensors) for (const [name, t] of map) ctx.device.queue.writeBuffer(t.buffer.buffer, 0, saved[name]);
-    this.sampler = BatchSampler.restore(this.data.train, s.pairs, { ntpFraction: s.ntpFraction, directions: s.directions, maxLength: s.maxLength }, this.data.tokenizer, s.template, ck.sampler);
+    this.sampler = restoreSampler(this.data, this.settings, ck.sampler);
     this.conRng = Rng.fromState(ck.contrastiveRng);
     this.stepCount = ck.step;
   }

@@ -1,7 +1,7 @@
 // Which backend runs a loaded model (DESIGN "Backends"), picked once per load: WebGPU where asked, or
 // the CPU route (WebAssembly SIMD threads, src/cpu) where asked; 'auto' takes WebGPU on a real adapter
 // and the CPU route when there is no adapter or only a fallback (software) one, whose matmuls run at
-// 1-2 GFLOP/s. Training stays on WebGPU for now (BackendUnsupportedError on the CPU route).
+// 1-2 GFLOP/s. Both routes train (src/train/trainer.ts, src/cpu/trainer.ts).
 
 import { WebGpuUnavailableError } from '../errors';
 import type { GpuRuntime } from '../gpu/runtime';

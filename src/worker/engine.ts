@@ -16,10 +16,11 @@ import { pickBackend, type BackendChoice } from './backend';
 import { randomModelFiles } from '../model/random-source';
 import { pickedFiles, readJson, urlFolder, type ModelFiles } from '../model/source';
 import type { Pooling } from '../reference/pooling';
-import { BackendUnsupportedError, NoModelError, TrainConfigError } from '../errors';
+import { NoModelError, TrainConfigError } from '../errors';
 import { IndexedDbCheckpointStore, MemoryCheckpointStore, modelKey, type CheckpointInfo, type CheckpointStore } from '../train/checkpoint-store';
-import { Trainer, type EvalEvent, type TrainSettings } from '../train/trainer';
+import type { EvalEvent, TrainSettings } from '../train/trainer';
 import { heldOutKey, SNAPSHOT_EVERY_MS, TrainingSession, type TrainData, type TrainEvent, type TrainStatus } from './training';
+import { trainerSource } from './trainer-source';
 import { benchKernels, type KernelBenchOptions, type KernelBenchResult } from './bench-kernels';
 import { benchModel, type ModelBenchOptions, type ModelBenchResult } from './bench-model';
 import type { ProjectionMethod } from '../align/projection';
@@ -101,7 +102,7 @@ export interface EngineApi {
    * Measures the held-out losses a run with these settings would start from, ahead of the click (the
    * loaded weights are untouched): startTraining with matching settings then takes them and its first
    * step comes at once. Compiles the forward pipelines on the way. False (nothing measured) once the
-   * model was trained, while a session lives, or on the CPU route.
+   * model was trained or while a session lives.
    */
   prepareTraining(settings: TrainSettings, data: TrainData): Promise<boolean>;
   pauseTraining(): Promise<TrainStatus>;
@@ -277,9 +278,6 @@ export class Engine implements EngineApi {
 
   async startTraining(settings: TrainSettings, data: TrainData, align?: TrainAlignOptions): Promise<TrainStatus> {
     const model = this.loaded();
-    if (!(model instanceof Model)) {
-      throw new BackendUnsupportedError(`Training runs on WebGPU only for now; ${model.info.name} is loaded on the CPU route. Load it with backend webgpu to train.`, { backend: model.backend, operation: 'train' });
-    }
     if (this.training) {
       await this.training.stop();
       await this.training.release();
@@ -299,19 +297,18 @@ export class Engine implements EngineApi {
     };
     const ahead = untouched && this.initialEval?.key === heldOutKey(settings, data) ? await this.initialEval.losses.catch(() => null) : null;
     this.initialEval = null;
-    const source = { rt: this.runtime, decoder: () => model.gpuDecoder(), tokenizer: model.tokenizer, data, model: modelKey(model.info.name, model.config) };
-    this.training = await TrainingSession.create(source, settings, this.checkpoints, (e) => this.emit(e), hook, this.snapshotEveryMs, ahead);
+    this.training = await TrainingSession.create(trainerSource(this.runtime, model, data), settings, this.checkpoints, (e) => this.emit(e), hook, this.snapshotEveryMs, ahead);
     return this.training.start();
   }
 
   async prepareTraining(settings: TrainSettings, data: TrainData): Promise<boolean> {
     const model = this.loaded();
-    if (!(model instanceof Model) || this.tuned || this.training) return false;
+    if (this.tuned || this.training) return false;
     const key = heldOutKey(settings, data);
     if (this.initialEval?.key !== key) {
       // A throwaway trainer: its evaluation reads the weights; releasing it leaves them as they were.
       const losses = (async () => {
-        const trainer = await Trainer.create(this.runtime, await model.gpuDecoder(), model.tokenizer, data.train, data.heldOut, settings);
+        const trainer = await trainerSource(this.runtime, model, data).create(settings);
         try {
           return await trainer.evaluate();
         } finally {

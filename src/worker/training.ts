@@ -11,12 +11,12 @@
 // while training pauses the run at the snapshot's step, and resuming replays from there exactly.
 
 import { DeviceLostError, TrainConfigError } from '../errors';
-import type { GpuContext, GpuRuntime } from '../gpu/runtime';
+import type { GpuContext } from '../gpu/runtime';
 import type { GpuDecoder } from '../model/decoder';
-import type { Tokenizer } from '../model/tokenizer';
 import type { ParallelTuple } from '../train/batching';
 import { checkpointBytes, type CheckpointInfo, type CheckpointStore } from '../train/checkpoint-store';
-import { Trainer, type EvalEvent, type StepEvent, type TrainerCheckpoint, type TrainSettings } from '../train/trainer';
+import type { SessionTrainer } from '../train/session-trainer';
+import type { EvalEvent, StepEvent, TrainerCheckpoint, TrainSettings } from '../train/trainer';
 import { fnv1a, stableJson } from '../train/fingerprint';
 
 export type TrainState = 'idle' | 'running' | 'paused' | 'stopped' | 'finished' | 'failed';
@@ -50,15 +50,16 @@ const EMIT_EVERY_MS = 100;
 /** How often (ms of training) the host snapshot is refreshed: the most work a device loss can cost. */
 export const SNAPSHOT_EVERY_MS = 30_000;
 
-/** What a session trains, and how to build its trainer again on a new device. */
-interface TrainerSource {
-  rt: GpuRuntime;
-  /** The model's weights on the current device: after a loss, the model re-uploads its files and calls `rebuildOn`. */
-  decoder: () => Promise<GpuDecoder>;
-  tokenizer: Tokenizer;
-  data: TrainData;
+/** What a session trains, on which backend (trainer-source.ts), and how to build its trainer again on a new device. */
+export interface TrainerSource {
   /** modelKey of the model, stamped on its checkpoints. */
   model: string;
+  /** A trainer of the model for these settings (checked; unusable data throws before any work). */
+  create(settings: TrainSettings): Promise<SessionTrainer>;
+  /** Makes sure the model's weights live on the current device (WebGPU: a lost device's model re-uploads and calls `rebuildOn`; the CPU route has nothing to do). */
+  recover(): Promise<void>;
+  /** WebGPU only: the trainer built synchronously on a new device, over the decoder just re-uploaded, restored from `snapshot` if any. */
+  rebuildOn?(ctx: GpuContext, decoder: GpuDecoder, settings: TrainSettings, snapshot: TrainerCheckpoint | null): SessionTrainer;
 }
 
 export class TrainingSession {
@@ -72,7 +73,7 @@ export class TrainingSession {
   private snapshotAt = 0;
 
   private constructor(
-    private trainer: Trainer,
+    private trainer: SessionTrainer,
     private readonly source: TrainerSource,
     private readonly store: CheckpointStore,
     private readonly emit: (e: TrainEvent) => void,
@@ -85,7 +86,7 @@ export class TrainingSession {
   }
 
   static async create(source: TrainerSource, settings: TrainSettings, store: CheckpointStore, emit: (e: TrainEvent) => void, align: AlignHook | null = null, snapshotEveryMs = SNAPSHOT_EVERY_MS, initialEval: EvalEvent | null = null): Promise<TrainingSession> {
-    const trainer = await Trainer.create(source.rt, await source.decoder(), source.tokenizer, source.data.train, source.data.heldOut, settings);
+    const trainer = await source.create(settings);
     return new TrainingSession(trainer, source, store, emit, align, snapshotEveryMs, initialEval);
   }
 
@@ -94,7 +95,7 @@ export class TrainingSession {
    * a new device the model re-uploads its files and calls `rebuildOn` within the same GPU work.
    */
   async recover(): Promise<void> {
-    await this.source.decoder();
+    await this.source.recover();
   }
 
   /**
@@ -103,11 +104,8 @@ export class TrainingSession {
    * the files; for LoRA it builds the adapters again and attaches them.
    */
   rebuildOn(ctx: GpuContext, decoder: GpuDecoder): void {
-    const { rt, tokenizer, data } = this.source;
-    const settings = this.trainer.settings;
-    const trainer = Trainer.build(ctx, rt, decoder, Trainer.samplers(tokenizer, data.train, data.heldOut, settings), { train: data.train, tokenizer }, settings);
-    if (this.snapshot) trainer.restoreOn(ctx, this.snapshot);
-    this.trainer = trainer;
+    if (!this.source.rebuildOn) return; // only a WebGPU model re-uploads
+    this.trainer = this.source.rebuildOn(ctx, decoder, this.trainer.settings, this.snapshot);
     if (this.state !== 'running') this.emit({ kind: 'train-status', ...this.status() });
   }
 
