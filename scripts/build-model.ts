@@ -1,17 +1,21 @@
 // npm run build:model — pre-trains the embedded default model from scratch with our own engine
-// (WebGPU through Dawn; SwiftShader on a machine without a GPU) and writes it to
+// (the CPU route by default: WebAssembly SIMD threads, many times faster than WebGPU on a software
+// adapter; --backend webgpu trains through Dawn instead) and writes it to
 // public/models/alignscope-tiny/: config.json, model.safetensors (f32), model.onnx (q4 MatMulNBits,
 // embeddings and norms f32), the tokenizer files (from scripts/train-tokenizer.ts) and
 // model-card.json. Training data: the monolingual sides of the corpus's TRAIN split only, each
 // sentence on its own (shuffled within and across languages; no pairs in one sequence) — the
 // paper's starting point: a model that knows the languages but was never taught to map between them.
-// Deterministic by seed on a given adapter.
+// Deterministic by seed on a given route (and adapter); the two routes agree to f32 rounding.
 //
-//   npx tsx scripts/build-model.ts [--steps N] [--batch-size B] [--seed S] [--out DIR]
+//   npx tsx scripts/build-model.ts [--steps N] [--batch-size B] [--seed S] [--out DIR] [--backend cpu|webgpu]
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { uploadCpuDecoder } from '../src/cpu/decoder';
+import { CpuRuntime } from '../src/cpu/runtime';
+import { CpuTrainer } from '../src/cpu/trainer';
 import { readTsv } from '../src/data/tsv';
 import { exportDecoderOnnx } from '../src/export/onnx';
 import { nodeGpu } from '../src/gpu/node-gpu';
@@ -25,7 +29,8 @@ import { Tokenizer } from '../src/model/tokenizer';
 import { expectedWeights, parameterCount, type WeightMap } from '../src/model/weights';
 import type { LangPair, ParallelTuple } from '../src/train/batching';
 import { defaultTrainSettings } from '../src/train/defaults';
-import { Trainer } from '../src/train/trainer';
+import type { SessionTrainer } from '../src/train/session-trainer';
+import { Trainer, type TrainSettings } from '../src/train/trainer';
 
 const { values } = parseArgs({
   options: {
@@ -34,8 +39,10 @@ const { values } = parseArgs({
     lr: { type: 'string', default: '0.003' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string', default: 'public/models/alignscope-tiny' },
+    backend: { type: 'string', default: 'cpu' },
   },
 });
+if (values.backend !== 'cpu' && values.backend !== 'webgpu') throw new Error(`--backend must be cpu or webgpu, got ${values.backend}.`);
 const out = values.out;
 const steps = Number(values.steps);
 const seed = Number(values.seed);
@@ -70,8 +77,45 @@ const config: DecoderConfig = {
   eosTokenIds: tokenizer.eosIds,
 };
 
-const rt = new GpuRuntime(() => nodeGpu());
-const decoder = await rt.run(async (ctx) => uploadDecoder(ctx, config, randomWeights(config, seed), 'f32', { contextLength: config.maxPositions }));
+interface Route {
+  trainer: SessionTrainer;
+  /** The trained weights read back, in the names and shapes of expectedWeights. */
+  weights(): Promise<WeightMap>;
+  device: string;
+  close(): Promise<void>;
+}
+
+/** A fresh random model and its trainer on the chosen route. */
+async function route(settings: TrainSettings, train: ParallelTuple[], dev: ParallelTuple[]): Promise<Route> {
+  const initial = randomWeights(config, seed);
+  if (values.backend === 'cpu') {
+    const rt = await CpuRuntime.create();
+    const decoder = uploadCpuDecoder(rt, config, initial, 'f32', { contextLength: config.maxPositions });
+    const all = [decoder.embed, decoder.finalNorm, ...decoder.layers.flatMap((l) => [l.inputNorm, l.postNorm, ...Object.values(l.linears)])];
+    return {
+      trainer: CpuTrainer.create(rt, decoder, tokenizer, train, dev, settings),
+      weights: async () => new Map(all.flatMap((t) => ('shape' in t ? [[t.name, { shape: [...t.shape], data: rt.read(t) }] as const] : []))),
+      device: `CPU route: ${rt.description}`,
+      close: () => rt.dispose(),
+    };
+  }
+  const rt = new GpuRuntime(() => nodeGpu());
+  const decoder = await rt.run(async (ctx) => uploadDecoder(ctx, config, initial, 'f32', { contextLength: config.maxPositions }));
+  const report = (await rt.context()).report;
+  return {
+    trainer: await Trainer.create(rt, decoder, tokenizer, train, dev, settings),
+    weights: () =>
+      rt.run(async (ctx) => {
+        const all = [decoder.embed, decoder.finalNorm, ...decoder.layers.flatMap((l) => [l.inputNorm, l.postNorm, ...Object.values(l.linears)])];
+        const map: WeightMap = new Map();
+        for (const t of all) if ('shape' in t) map.set(t.name, { shape: [...t.shape], data: await readTensor(ctx, t) });
+        return map;
+      }),
+    device: report.description || report.architecture,
+    close: async () => rt.destroy(),
+  };
+}
+
 // NTP only: pairs just name the languages whose sentences are sampled (each alone).
 const pairs: LangPair[] = langs.slice(1).map((l) => [langs[0], l]);
 const settings = {
@@ -87,7 +131,7 @@ const settings = {
   seed,
   evalEvery: 0,
 };
-const trainer = await Trainer.create(rt, decoder, tokenizer, part('train'), part('dev'), settings);
+const { trainer, weights: trainedWeights, device, close } = await route(settings, part('train'), part('dev'));
 console.log(`model: ${(parameterCount(config) / 1e6).toFixed(2)}M parameters; ${steps} steps of ${settings.batchSize} sentences`);
 const losses: number[] = [];
 let tokens = 0;
@@ -102,13 +146,7 @@ for (let s = 0; s < steps; s++) {
 }
 const heldOut = await trainer.evaluate(4);
 
-// Read the trained weights back, in the names and shapes of expectedWeights.
-const weights: WeightMap = await rt.run(async (ctx) => {
-  const all = [decoder.embed, decoder.finalNorm, ...decoder.layers.flatMap((l) => [l.inputNorm, l.postNorm, ...Object.values(l.linears)])];
-  const map: WeightMap = new Map();
-  for (const t of all) if ('shape' in t) map.set(t.name, { shape: [...t.shape], data: await readTensor(ctx, t) });
-  return map;
-});
+const weights = await trainedWeights();
 for (const spec of expectedWeights(config)) if (!weights.has(spec.name)) throw new Error(`missing ${spec.name}`);
 writeFileSync(join(out, 'config.json'), `${JSON.stringify(toHfConfig(config), null, 2)}\n`);
 writeFileSync(join(out, 'model.safetensors'), writeSafetensors(weights, { format: 'pt', producer: 'alignscope build:model' }));
@@ -127,12 +165,12 @@ const card = {
   lr: settings.lr,
   tokensSeen: tokens,
   minutes: Number(minutes.toFixed(1)),
-  adapter: (await rt.context()).report.description || (await rt.context()).report.architecture,
+  adapter: device,
   finalTrainLoss: Number((losses.slice(-20).reduce((a, b) => a + b, 0) / Math.min(20, losses.length)).toFixed(4)),
   heldOutNtpLoss: Number(heldOut.lossNtp.toFixed(4)),
   files: { safetensors: 'model.safetensors (f32)', onnx: 'model.onnx (q4 MatMulNBits; embeddings and norms f32)' },
 };
 writeFileSync(join(out, 'model-card.json'), `${JSON.stringify(card, null, 2)}\n`);
 console.log(JSON.stringify(card, null, 2));
-rt.destroy();
+await close();
 process.exit(0);

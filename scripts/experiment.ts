@@ -6,6 +6,9 @@
 //
 //   npx tsx scripts/experiment.ts [--steps N] [--batch-size B] [--lr X] [--lambda-map X] [--seed S]
 //                                 [--translate N] [--arms control,mapping,contrastive] [--no-write]
+//                                 [--backend cpu|webgpu]
+// --backend cpu (the default) trains and evaluates on the CPU route (WebAssembly SIMD threads);
+// webgpu on Dawn (SwiftShader without a GPU, many times slower). Both routes agree to f32 rounding.
 //
 // Probing other settings of the mapping task (the paper leaves them open) is done on the DEV split;
 // these flags only print, since the report's text describes the default mapping task:
@@ -42,8 +45,11 @@ const { values } = parseArgs({
     'ntp-fraction': { type: 'string' },
     template: { type: 'string', default: 'tags' },
     'loss-on': { type: 'string', default: 'target' },
+    backend: { type: 'string', default: 'cpu' },
   },
 });
+if (values.backend !== 'cpu' && values.backend !== 'webgpu') throw new Error(`--backend must be cpu or webgpu, got ${values.backend}.`);
+const backend = values.backend;
 if (values.split !== 'test' && values.split !== 'dev') throw new Error(`--split must be test or dev, got ${values.split}.`);
 if (values.template !== 'tags' && values.template !== 'prompt') throw new Error(`--template must be tags or prompt, got ${values.template}.`);
 const split = values.split;
@@ -81,7 +87,7 @@ const languages = corpus.languages;
 const evalOpts = { ...DEFAULT_EVAL, translateCount: Number(values.translate), template, weights: 'current' as const };
 
 const engine = new Engine(() => nodeGpu(), { resolveSource: (s) => (s.kind === 'dir' ? dirFiles(s.path) : null) });
-const adapter = await engine.init();
+const adapter = backend === 'webgpu' ? await engine.init() : null;
 const steps: StepEvent[] = [];
 const heldOutEvals: EvalEvent[] = [];
 engine.onEvent((e) => {
@@ -98,11 +104,11 @@ const finalLoss: Partial<ExperimentResult['finalLoss']> = {};
 const heldOut: Partial<ExperimentResult['heldOut']> = {};
 const summary = (name: string, e: ModelEval) => console.log(`${name}: LAC ${e.lac.map((p) => `${p.pair} ${p.perLayer.map((x) => x.lac.toFixed(3)).join('/')}`).join('; ')} | ${e.translation.map((t) => `${t.src}-${t.tgt} chrF ${t.chrf.toFixed(1)} BLEU ${t.bleu.toFixed(1)}`).join('; ')} | ppl ${Object.values(e.perplexity).map((p) => p.toFixed(0)).join('/')} (${minutes()} min)`);
 
-const info = await engine.loadModel({ kind: 'dir', path: dir }, { quant: 'f32' });
+const info = await engine.loadModel({ kind: 'dir', path: dir }, { quant: 'f32', backend });
 evals.base = await evaluateModel(engine, part(split), languages, evalOpts);
 summary('base', evals.base);
 for (const arm of arms) {
-  await engine.loadModel({ kind: 'dir', path: dir }, { quant: 'f32' }); // every arm starts from the shipped weights
+  await engine.loadModel({ kind: 'dir', path: dir }, { quant: 'f32', backend }); // every arm starts from the shipped weights
   steps.length = 0;
   heldOutEvals.length = 0;
   console.log(`${arm}: training`);
@@ -125,7 +131,7 @@ const result: ExperimentResult = {
   config,
   tokens: tokens as ExperimentResult['tokens'],
   minutes: Number(minutes()),
-  adapter: adapter.description || adapter.architecture,
+  adapter: adapter ? adapter.description || adapter.architecture : info.backendNote,
   trainPairs: settingsOf('mapping', info.config.numLayers).pairs.map(([a, b]) => `${a}-${b}`),
   evals: evals as ExperimentResult['evals'],
   finalLoss: finalLoss as ExperimentResult['finalLoss'],
