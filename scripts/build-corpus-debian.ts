@@ -26,7 +26,8 @@ import { parseMo, type MoCatalog } from '../src/data/debian/mo';
 import { CorpusFormatError } from '../src/errors';
 import { findCatalogs, findHelpPages, findManPages } from '../src/data/debian/sources';
 import { sourceSplit } from '../src/data/debian/split';
-import { writeCorpus, type PackageRecord } from '../src/data/debian/write';
+import { fileChanges, packageChanges } from '../src/data/debian/changes';
+import { writeCorpus, type Manifest, type PackageRecord } from '../src/data/debian/write';
 
 const OUT = 'public/data/debian';
 const MODEL = 'public/models/alignscope-tiny';
@@ -56,13 +57,13 @@ const scratch = join(cache, 'extracted');
 mkdirSync(cache, { recursive: true });
 
 // --- 1. download, verify, extract ---------------------------------------------------------------
-const committed = existsSync(join(OUT, 'manifest.json'))
-  ? (JSON.parse(readFileSync(join(OUT, 'manifest.json'), 'utf8')) as { packages: PackageRecord[] }).packages
-  : [];
+const before: Pick<Manifest, 'packages' | 'files'> = existsSync(join(OUT, 'manifest.json'))
+  ? (JSON.parse(readFileSync(join(OUT, 'manifest.json'), 'utf8')) as Manifest)
+  : { packages: [], files: {} };
+const committed = before.packages;
 const pinned = new Map(committed.map((p) => [p.name, p]));
 const apt = (args: string[]): string => execFileSync('apt-get', args, { cwd: cache, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const candidate = (name: string): string => /Candidate: (\S+)/.exec(execFileSync('apt-cache', ['policy', name], { encoding: 'utf8' }))?.[1] ?? '(none)';
-const changed: string[] = [];
 const records: PackageRecord[] = [];
 for (const name of [...PACKAGES, ...Object.values(LICENCE_FROM)]) {
   const want = pinned.get(name)?.version;
@@ -74,17 +75,15 @@ for (const name of [...PACKAGES, ...Object.values(LICENCE_FROM)]) {
     try {
       apt(['download', `${name}=${version}`]);
     } catch {
+      // The pinned version is gone from the archive: take what it offers; packageChanges reports it.
       if (!want) throw new Error(`apt-get download ${name}=${version} failed`);
       version = candidate(name);
-      changed.push(`${name}: manifest has ${want}, the archive offers ${version}`);
       apt(['download', `${name}=${version}`]);
     }
   }
   const file = cached();
   if (!file) throw new Error(`downloaded ${name}=${version} but found no .deb for it in ${cache}`);
   const sha256 = createHash('sha256').update(readFileSync(join(cache, file))).digest('hex');
-  const old = pinned.get(name);
-  if (old && old.version === version && old.sha256 !== sha256) changed.push(`${name} ${version}: sha256 ${sha256} differs from the manifest's ${old.sha256}`);
   const dir = join(scratch, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -184,7 +183,7 @@ for (const lang of ['en', ...TARGET_LANGUAGES] as const) {
     }
   }
 }
-writeCorpus(OUT, {
+const manifest = writeCorpus(OUT, {
   corpus,
   mono,
   counts,
@@ -196,7 +195,11 @@ writeCorpus(OUT, {
   countTokens,
 });
 console.log(`wrote ${OUT} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+const changed = packageChanges(committed, records);
 if (changed.length) {
   console.log(`\nCHANGED package versions or files against the committed manifest; the corpus will differ:\n  ${changed.join('\n  ')}`);
   process.exitCode = 2;
 } else if (committed.length) console.log('every package version and .deb sha256 matches the committed manifest');
+// Same packages but other files: the build's code changed since the manifest (or is not deterministic).
+const differ = fileChanges(before.files, manifest.files);
+if (committed.length) console.log(differ.length ? `files that differ from the committed build: ${differ.join(', ')}` : 'every file is identical to the committed build (sha256 of the uncompressed text)');

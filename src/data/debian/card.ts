@@ -33,14 +33,22 @@ made by a person for the program or document it comes from.
 
 | File | What |
 | --- | --- |
-| \`tuples.tsv\` | ${n(sum(t.segments))} eight-way tuples (\`id split en zh ja de fr es cs uk\`): an English string translated in all seven languages |
-| \`pairs.en-<x>.tsv.gz\` | EN–X pairs per language (\`id split en <x>\`, gzip), ${n(totalPairs)} in all; \`id\` = source index . row |
-| \`mono.<lang>.txt.gz\` | monolingual text for next-token pre-training, one paragraph or segment per line |
-| \`sources.tsv\` | every source (a program's catalog domain or a help page): its split, package, licence, files |
+| \`tuples.tsv.gz\` | ${n(sum(t.segments))} eight-way tuples (\`id split en zh ja de fr es cs uk\`): an English string translated in all seven languages by one program or page; \`id\` = source index . t<n> |
+| \`pairs.en-<x>.tsv.gz\` | the EN–X pairs that are NOT a tuple's (\`id split en <x>\`); \`id\` = source index . row |
+| \`sources.tsv.gz\` | every source (a program's catalog domain or a help page): its index, split, package, licence, files |
 | \`manifest.json\` | package versions and sha256, and every number below |
+| \`mono.<lang>.txt.gz\` | monolingual text for next-token pre-training, one paragraph or segment per line: **not in git**; \`npm run build:corpus:debian\` writes it |
 
-All TSV files are read by \`src/data/tsv.ts\` (\`#\` comment lines; the \`split\` column is the corpus's
-own split and \`splitCorpus\` returns it as is), \`.gz\` files by \`readCorpusBytes\` (\`src/data/read.ts\`).
+The EN–X pairs of a language, ${n(totalPairs)} in all languages, are the tuples' \`en\` and \`<x>\` columns plus
+\`pairs.en-<x>.tsv.gz\`: each pair is stored once, so the committed folder stays a few MB. Every file is
+gzip (\`zcat\` shows it); TSV files are read by \`src/data/tsv.ts\` (\`#\` comment lines; the \`split\`
+column is the corpus's own split and \`splitCorpus\` returns it as is) after \`readCorpusBytes\`
+(\`src/data/read.ts\`) gunzips them, in Node and in the browser alike. \`alignscope analyze|train\` and
+\`npm run experiment\` take \`--corpus software\` (this corpus's tuples) or \`--data public/data/debian/tuples.tsv.gz\`.
+
+The monolingual text (${n(Object.values(m.mono).reduce((a, v) => a + v.bytes, 0))} bytes of UTF-8 before gzip) is left out of git because
+it is most of the corpus's bytes and only pre-training reads it; \`npm run build:corpus:debian\` rebuilds
+it (with every other file) from the pinned packages below, and \`manifest.json\` holds its sha256.
 
 ## Splits: by source, never by segment
 
@@ -56,6 +64,9 @@ train ${n(m.sources.perSplit.train)}, dev ${n(m.sources.perSplit.dev)}, test ${n
 ${table(['pair', 'train', 'dev', 'test', 'all', 'tokens train', 'tokens dev', 'tokens test'], pairRows)}
 
 ### Eight-way tuples
+
+A tuple is an English string whose seven translations all come from one source (the string's first);
+one translated by different programs in different languages stays EN–X pairs only.
 
 ${table(['', 'train', 'dev', 'test', 'all'], [['tuples', t.segments.train, t.segments.dev, t.segments.test, sum(t.segments)], ['tokens (8 sides)', t.tokens.train, t.tokens.dev, t.tokens.test, sum(t.tokens)]])}
 
@@ -88,7 +99,7 @@ ${table(['licence', 'pairs (all languages)', 'packages'], licenceRows)}
 **Reuse.** The translations are parts of free software and free documentation, each under its
 package's licence above (mostly GPL and LGPL, MPL-2.0 for LibreOffice, CC-BY-SA-3.0 for GNOME's help).
 Redistributing the corpus, or a model's training data made from it, must follow those licences:
-keep \`sources.tsv\` (which names each row's package and licence) with the data, give attribution,
+keep \`sources.tsv.gz\` (which names each row's package and licence) with the data, give attribution,
 and share changes under the same terms where the licence is copyleft. Research use of the corpus
 (training and measuring models) is what it was built for; whether a trained model is a derived work
 of its training text is not settled, so do not relicense the text itself.
@@ -101,8 +112,11 @@ ${table(['package', 'version', 'sha256 (.deb)', 'licence'], m.packages.map((p) =
 
 \`npm run build:corpus:debian\` downloads exactly these versions with \`apt-get download\`, checks each
 .deb's sha256 against \`manifest.json\`, extracts them with \`dpkg-deb -x\` (so what is installed does not
-matter), and rebuilds every file; it prints CHANGED and exits with status 2 when a version or a .deb
-differs from the manifest. \`manifest.json\` holds the sha256 of every file's uncompressed text.
+matter), and rebuilds every file, the monolingual text included (7 to 16 minutes on our 2-core machine with the .debs
+cached in \`~/.cache/alignscope/debs\`, longer the first time). It prints CHANGED and exits with status 2 when a
+package's version or .deb differs from the manifest, or the package list changed
+(\`src/data/debian/changes.ts\`), and then says whether every file is identical to the committed build:
+\`manifest.json\` holds the sha256 of every file's uncompressed text.
 
 ## Known limits
 

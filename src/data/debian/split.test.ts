@@ -42,6 +42,18 @@ describe('sourceSplit and assemble', () => {
       expect(new Set(corpus.pairs[lang].map((r) => r.en)).size).toBe(corpus.pairs[lang].length);
     }
     expect(corpus.tuples.length).toBe(60 * 15 + 5);
+    for (const t of corpus.tuples) expect(sourceSplit(corpus.sources[Number(t.id.split('.')[0])])).toBe(t.split);
     expect((counts.duplicate?.de ?? 0) + (counts['cross-split']?.de ?? 0)).toBe(59 * 5);
+  });
+
+  it('makes a tuple only of translations from one source, whose index its id names', () => {
+    const segment = (lang: (typeof TARGET_LANGUAGES)[number], source: string): Segment => ({ lang, en: 'Open the file in a new window', x: `${lang} ${source}`, tokens: 9, source });
+    const one = TARGET_LANGUAGES.map((l) => segment(l, 'b:one'));
+    const single = assemble(one, () => 'train', {});
+    expect(single.tuples.map((t) => [t.id, t.text.uk])).toEqual([['0.t1', 'uk b:one']]);
+    // Ukrainian only in another program's catalog: seven pairs, no tuple.
+    const mixed = assemble([...one.filter((s) => s.lang !== 'uk'), segment('uk', 'a:other')], () => 'train', {});
+    expect(mixed.tuples).toEqual([]);
+    expect(TARGET_LANGUAGES.map((l) => mixed.pairs[l].length)).toEqual(TARGET_LANGUAGES.map(() => 1));
   });
 });

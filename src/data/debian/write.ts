@@ -1,12 +1,15 @@
 // Writes the Debian corpus folder: the rows, the monolingual text, the source table, manifest.json
 // (every number the data card shows, and the package versions the build must reproduce) and the card.
 //
-//   tuples.tsv               id split en zh ja de fr es cs uk   (eight-way; plain text for `analyze`)
-//   pairs.en-<x>.tsv.gz      id split en <x>                      (one per language; id = source.row)
+//   tuples.tsv.gz            id split en zh ja de fr es cs uk   (eight-way; id = source.t<n>)
+//   pairs.en-<x>.tsv.gz      id split en <x>                      (EN-X rows NOT in a tuple; id = source.row)
 //   mono.<lang>.txt.gz       one paragraph or segment per line    (train sources and manual pages)
-//   sources.tsv              index source split package licence paths
-// gzip output is deterministic (no name, mtime 0); manifest.files holds the sha256 of each file's
-// UNCOMPRESSED text, so a rebuild is checked independently of the zlib version.
+//   sources.tsv.gz           index source split package licence paths
+// The EN-X pairs of a language are the tuples' (en, x) plus its pairs file: a tuple's sides are
+// stored once, not eight times, which keeps the committed folder small. The monolingual files are
+// written but not committed (NOT_IN_GIT, .gitignore): they are most of the bytes, and only
+// pre-training reads them. gzip output is deterministic (no name, mtime 0); manifest.files holds the
+// sha256 of each file's UNCOMPRESSED text, so a rebuild is checked independently of the zlib version.
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -44,13 +47,16 @@ export interface CorpusInput {
 type PerSplit = Record<SplitName, number>;
 const zero = (): PerSplit => ({ train: 0, dev: 0, test: 0 });
 
+/** Files the build writes that git does not hold (the root .gitignore lists them). */
+export const NOT_IN_GIT = /^mono\./;
+
 export interface Manifest {
   packages: PackageRecord[];
   split: typeof SOURCE_SPLIT;
   maxTokens: number;
   segmentsRead: Record<string, number>;
   rules: { rule: string; action: string; description: string; counts: Record<string, number> }[];
-  /** Per language: pairs and tokens (en + x) per split. */
+  /** Per language: pairs and tokens (en + x) per split, tuples' sides included. */
   pairs: Record<string, { segments: PerSplit; tokens: PerSplit }>;
   tuples: { segments: PerSplit; tokens: PerSplit };
   /** Sources per split, and how many of each kind. */
@@ -73,26 +79,28 @@ export function writeCorpus(dir: string, input: CorpusInput): Manifest {
     writeFileSync(join(dir, name), name.endsWith('.gz') ? gzipSync(text, { level: 9 }) : text);
   };
   const head = (what: string): string =>
-    `# AlignScope Debian corpus: ${what}. Human translations shipped in Debian 12 packages; see README.md (data card), sources.tsv, manifest.json.\n`;
+    `# AlignScope Debian corpus: ${what}. Human translations shipped in Debian 12 packages; see README.md (data card), sources.tsv.gz, manifest.json.\n`;
 
   const languages = ['en', ...TARGET_LANGUAGES];
-  put('tuples.tsv', head('English strings translated into all seven languages') + writeTsv({
+  put('tuples.tsv.gz', head('English strings translated into all seven languages') + writeTsv({
     languages,
     tuples: corpus.tuples.map((t) => ({ ...t.text })),
     ids: corpus.tuples.map((t) => t.id),
     splits: corpus.tuples.map((t) => t.split),
   }));
   const pairs: Manifest['pairs'] = {};
+  // A language's pair with a tuple's English IS that tuple's side (one kept translation per English string).
+  const inTuple = new Set(corpus.tuples.map((t) => t.text.en));
   for (const lang of TARGET_LANGUAGES) {
-    const rows = corpus.pairs[lang];
-    put(`pairs.en-${lang}.tsv.gz`, head(`English-${lang} pairs`) + writeTsv({
+    const rest = corpus.pairs[lang].filter((r) => !inTuple.has(r.en));
+    put(`pairs.en-${lang}.tsv.gz`, head(`English-${lang} pairs not in tuples.tsv.gz (all ${lang} pairs = these + the tuples' en and ${lang})`) + writeTsv({
       languages: ['en', lang],
-      tuples: rows.map((r) => ({ en: r.en, [lang]: r.x })),
-      ids: rows.map((r) => r.id),
-      splits: rows.map((r) => r.split),
+      tuples: rest.map((r) => ({ en: r.en, [lang]: r.x })),
+      ids: rest.map((r) => r.id),
+      splits: rest.map((r) => r.split),
     }));
     pairs[lang] = { segments: zero(), tokens: zero() };
-    for (const r of rows) {
+    for (const r of corpus.pairs[lang]) {
       pairs[lang].segments[r.split]++;
       pairs[lang].tokens[r.split] += r.tokens;
     }
@@ -122,7 +130,7 @@ export function writeCorpus(dir: string, input: CorpusInput): Manifest {
     const pkg = input.sourcePackages[s];
     return [i, s, split(s), pkg, licenceOf.get(pkg), input.sourcePaths[s].join(' ')].join('\t');
   });
-  put('sources.tsv', `index\tsource\tsplit\tpackage\tlicence\tpaths\n${sourceLines.map((l) => `${l}\n`).join('')}`);
+  put('sources.tsv.gz', `index\tsource\tsplit\tpackage\tlicence\tpaths\n${sourceLines.map((l) => `${l}\n`).join('')}`);
 
   const licences: Manifest['licences'] = {};
   for (const p of packages) {
