@@ -10,11 +10,10 @@
 
 import type { Tokenizer } from '../model/tokenizer';
 import { decayApplies } from '../reference/adamw';
-import type { StepBatch } from '../train/backprop';
 import type { Batch, BatchSampler, ParallelTuple } from '../train/batching';
 import { Rng } from '../train/rng';
 import type { SessionTrainer } from '../train/session-trainer';
-import { checkCheckpoint, checkTrainSettings, contrastiveRng, divergedError, planStep, restoreSampler, totalLoss, trainSamplers, weightsOf, weightSums, type StepPlan, type TrainerData } from '../train/step-plan';
+import { checkCheckpoint, checkTrainSettings, contrastiveRng, divergedError, planStep, restoreSampler, totalLoss, trainSamplers, stepBatch, weightsOf, weightSums, type StepPlan, type TrainerData } from '../train/step-plan';
 import type { EvalEvent, StepEvent, TrainerCheckpoint, TrainSettings } from '../train/trainer';
 import { cpuForwardBackward } from './backprop';
 import { cpuContrastiveForwardBackward } from './contrastive';
@@ -93,16 +92,12 @@ export class CpuTrainer implements SessionTrainer {
     for (const b of plan.micro) {
       const w = weightsOf(b, plan.sums, this.settings.lambdaMap);
       if (this.injectNaN) w.grad[0] = NaN;
-      const ce = cpuForwardBackward(this.rt, this.tr, this.grads, this.stepBatch(b, w.grad), { recompute: this.settings.recomputeActivations });
+      const ce = cpuForwardBackward(this.rt, this.tr, this.grads, stepBatch(b, w.grad), { recompute: this.settings.recomputeActivations });
       addReported(losses, ce, w.report);
     }
     this.injectNaN = false;
     if (plan.con) losses[2] = cpuContrastiveForwardBackward(this.rt, this.tr, this.grads, plan.con.pairs, plan.con.settings);
     return losses;
-  }
-
-  private stepBatch(b: Batch, gradWeight: Float32Array): StepBatch {
-    return { B: b.B, T: b.T, ids: b.ids, targets: b.targets, gradWeight, lengths: b.lengths };
   }
 
   /** Held-out NTP and mapping loss over `batches` fixed batches (the same ones every time). */
@@ -114,7 +109,7 @@ export class CpuTrainer implements SessionTrainer {
     const losses = [0, 0];
     for (const b of this.evalSet) {
       const w = weightsOf(b, sums, s.lambdaMap);
-      addReported(losses, cpuForwardBackward(this.rt, this.tr, this.grads, this.stepBatch(b, w.grad), { backward: false }), w.report);
+      addReported(losses, cpuForwardBackward(this.rt, this.tr, this.grads, stepBatch(b, w.grad), { backward: false }), w.report);
     }
     return { step: this.stepCount, lossNtp: losses[0], lossMap: losses[1] };
   }

@@ -10,6 +10,7 @@ import { BatchSampler, type Batch, type MixConfig, type ParallelTuple, type Samp
 import { contrastiveBatch, type ContrastiveSettings, type SideBatch } from './contrastive';
 import { Rng, type RngState } from './rng';
 import { checkSchedule, learningRate } from './schedule';
+import type { StepBatch } from './backprop';
 import type { TrainerCheckpoint, TrainSettings } from './trainer';
 
 /** The data a trainer draws from. */
@@ -70,6 +71,11 @@ export function weightsOf(b: Batch, sums: { ntp: number; map: number }, lambdaMa
     report[2 * i + 1] = wm;
   }
   return { grad, report };
+}
+
+/** What one forward + backward reads of a micro-batch, with its per-token gradient weights. */
+export function stepBatch(b: Batch, gradWeight: Float32Array): StepBatch {
+  return { B: b.B, T: b.T, ids: b.ids, targets: b.targets, gradWeight, lengths: b.lengths };
 }
 
 /** Σ of each term's weights over the batches: what normalises L_ntp and L_map. */

@@ -14,13 +14,13 @@ import { numel, readTensor, releaseTensor, uploadTensor, type GpuTensor } from '
 import type { GpuDecoder } from '../model/decoder';
 import type { Tokenizer } from '../model/tokenizer';
 import { decayApplies } from '../reference/adamw';
-import { forwardBackward, type StepBatch, type Trainable } from './backprop';
+import { forwardBackward, type Trainable } from './backprop';
 import type { Batch, BatchSampler, LangPair, MixConfig, ParallelTuple, SamplerState } from './batching';
 import { contrastiveForwardBackward, type ContrastiveSettings } from './contrastive';
 import { Rng, type RngState } from './rng';
 import type { MappingTemplate } from './template';
 import type { HostAdapter } from './merge';
-import { checkCheckpoint, checkTrainSettings, contrastiveRng, divergedError, planStep, restoreSampler, totalLoss, trainSamplers, weightsOf, weightSums, type StepPlan, type TrainerData } from './step-plan';
+import { checkCheckpoint, checkTrainSettings, contrastiveRng, divergedError, planStep, restoreSampler, totalLoss, trainSamplers, stepBatch, weightsOf, weightSums, type StepPlan, type TrainerData } from './step-plan';
 import { createTrainable, releaseAll, zeroFill, zerosLike, type TrainMode } from './trainable';
 
 export interface TrainSettings {
@@ -182,7 +182,7 @@ export class Trainer {
       const w = weightsOf(b, sums, this.settings.lambdaMap);
       if (this.injectNaN) w.grad[0] = NaN;
       const report = uploadTensor(ctx, w.report, [b.B * b.T, 2], 'loss_weights');
-      const ce = await forwardBackward(ctx, batch, this.tr, this.grads, this.stepBatch(b, w.grad), { recompute: this.settings.recomputeActivations });
+      const ce = await forwardBackward(ctx, batch, this.tr, this.grads, stepBatch(b, w.grad), { recompute: this.settings.recomputeActivations });
       await matmul(ctx, batch, { ...ce, shape: [1, b.B * b.T] }, report, { into: lossBuf });
       releaseTensor(ctx, ce);
       releaseTensor(ctx, report);
@@ -205,10 +205,6 @@ export class Trainer {
     return { losses, normSq, normTotal };
   }
 
-  private stepBatch(b: Batch, gradWeight: Float32Array): StepBatch {
-    return { B: b.B, T: b.T, ids: b.ids, targets: b.targets, gradWeight, lengths: b.lengths };
-  }
-
   /** Held-out NTP and mapping loss over `batches` fixed batches (the same ones every time). */
   async evaluate(batches = 2): Promise<EvalEvent> {
     if (!this.heldOut) return { step: this.stepCount, lossNtp: NaN, lossMap: NaN };
@@ -222,7 +218,7 @@ export class Trainer {
       for (const b of list) {
         const w = weightsOf(b, sums, s.lambdaMap);
         const report = uploadTensor(ctx, w.report, [b.B * b.T, 2], 'loss_weights');
-        const ce = await forwardBackward(ctx, batch, this.tr, this.grads, this.stepBatch(b, w.grad), { backward: false });
+        const ce = await forwardBackward(ctx, batch, this.tr, this.grads, stepBatch(b, w.grad), { backward: false });
         await matmul(ctx, batch, { ...ce, shape: [1, b.B * b.T] }, report, { into: lossBuf });
         releaseTensor(ctx, ce);
         releaseTensor(ctx, report);
