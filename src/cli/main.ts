@@ -16,8 +16,8 @@ import type { WeightQuant } from '../model/decoder';
 import { nodeGpu } from '../gpu/node-gpu';
 import { Engine, type ModelSourceSpec } from '../worker/engine';
 import type { BackendChoice } from '../worker/backend';
-import { readCorpusFile } from '../data/read';
-import { splitCorpus } from '../data/splits';
+import { corpusFile, standardSplit } from '../data/corpora';
+import { readCorpusBytes } from '../data/read';
 import type { LinearName } from '../model/weights';
 import type { LangPair } from '../train/batching';
 import { defaultTrainSettings } from '../train/defaults';
@@ -27,12 +27,14 @@ import { dirFiles } from './dir-source';
 const USAGE = `usage:
   alignscope generate --model DIR|random[:SEED] [--quant q4|q8|f32] [--backend webgpu|cpu|auto] [--max-new-tokens N] [--temperature T] [--top-k K] [--seed S] [--json] PROMPT
   alignscope embed    --model DIR|random[:SEED] [--quant q4|q8|f32] [--backend webgpu|cpu|auto] [--layers all|0,2,4] [--pooling mean|last] [--file FILE] [--json] [SENTENCE ...]
-  alignscope train    --model DIR|random[:SEED] [--backend cpu|webgpu|auto] --data FILE.tsv|FILE.jsonl [--pairs en-zh,en-cs] [--steps N] [--mode full|lora]
+  alignscope train    --model DIR|random[:SEED] [--backend cpu|webgpu|auto] [--corpus everyday|software | --data FILE.tsv[.gz]|FILE.jsonl[.gz]] [--limit N] [--pairs en-zh,en-cs] [--steps N] [--mode full|lora]
                       [--lr X] [--lambda-map X] [--lambda-con X --con-layer L] [--ntp-fraction X] [--batch-size N] [--grad-accum N]
                       [--rank R --alpha A --targets q,v] [--eval-every K] [--seed S] [--log FILE.jsonl]
                       (full fine-tuning loads the model as f32; LoRA keeps --quant)
-  alignscope analyze  --model DIR|random[:SEED] --data FILE --langs en,zh,cs [--backend webgpu|cpu|auto] [--layers all|0,2,4] [--split test|dev|train|all]
-                      [--pooling mean|last] [--no-centre] [--resamples N] [--json]
+  alignscope analyze  --model DIR|random[:SEED] [--corpus everyday|software | --data FILE] --langs en,zh,cs [--backend webgpu|cpu|auto] [--layers all|0,2,4] [--split test|dev|train|all]
+                      [--limit N] [--pooling mean|last] [--no-centre] [--resamples N] [--json]
+  --corpus names a shipped corpus (everyday unless --data gives a file; software = public/data/debian/tuples.tsv.gz);
+  --limit N takes the first N tuples of each split.
   --quant is f32 unless given (as the app loads the default model); analyze prints LAC's permutation
   null band per row and the no-model baselines (chance P@1, character n-gram surface metrics).
   --backend is webgpu unless given, cpu for train (many times faster than WebGPU on a software
@@ -51,6 +53,8 @@ const OPTIONS = {
   pooling: { type: 'string', default: 'mean' },
   file: { type: 'string' },
   data: { type: 'string' },
+  corpus: { type: 'string' },
+  limit: { type: 'string' },
   pairs: { type: 'string' },
   steps: { type: 'string', default: '60' },
   mode: { type: 'string', default: 'lora' },
@@ -151,25 +155,26 @@ async function main(argv: string[]): Promise<number> {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-/** The corpus of --data with its 70/10/20 split (the shipped corpus's fixed split is exactly this). */
-function readData(values: Values) {
-  if (!values.data) throw new UsageError('--data FILE is required (a .tsv or .jsonl parallel corpus)');
-  const report = readCorpusFile(values.data, readFileSync(values.data, 'utf8'));
+/** The corpus of --corpus or --data (.gz gunzipped) and its split, each split cut to --limit tuples (src/data/corpora.ts). */
+async function readData(values: Values) {
+  const file = corpusFile({ corpus: values.corpus, data: values.data });
+  const report = await readCorpusBytes(file, readFileSync(file));
   for (const p of report.problems) console.error(`${p.file}:${p.line}: ${p.message} (line skipped)`);
   const { corpus } = report;
-  const split = splitCorpus(corpus, { train: 0.7, dev: 0.1, test: 0.2 }, 0);
+  const limit = values.limit === undefined ? undefined : int('limit', values.limit);
+  const split = standardSplit(corpus, limit);
   const pick = (ix: number[]) => ix.map((i) => corpus.tuples[i]);
-  return { corpus, split, pick };
+  return { file, corpus, split, limit, pick };
 }
 
 async function analyze(engine: Engine, values: Values): Promise<number> {
-  const { corpus, split, pick } = readData(values);
+  const { file, corpus, split, limit, pick } = await readData(values);
   const langs = (values.langs ?? corpus.languages.join(',')).split(',');
   const missing = langs.filter((l) => !corpus.languages.includes(l));
   if (missing.length) throw new UsageError(`--langs: ${missing.join(', ')} not in the corpus (${corpus.languages.join(', ')})`);
   const which = values.split;
   if (which !== 'all' && which !== 'train' && which !== 'dev' && which !== 'test') throw new UsageError(`--split must be test, dev, train or all, not ${which}`);
-  const tuples = which === 'all' ? corpus.tuples : pick(split[which]);
+  const tuples = which === 'all' ? corpus.tuples.slice(0, limit) : pick(split[which]);
   const pooling = values.pooling === 'last' ? 'last' : values.pooling === 'mean' ? 'mean' : null;
   if (!pooling) throw new UsageError(`--pooling must be mean or last, not ${values.pooling}`);
   const info = await engine.loadModel(sourceOf(values.model), { quant: quantOf(values.quant), backend: backendOf(values.backend) });
@@ -178,7 +183,7 @@ async function analyze(engine: Engine, values: Values): Promise<number> {
   const r = await engine.analyze({ tuples, languages: langs, layers, pooling, centre: !values['no-centre'], resamples: int('resamples', values.resamples), seed: 0 });
   if (values.json) {
     const { sentences: _sentences, ...result } = r; // the sentences are the corpus's own
-    console.log(JSON.stringify({ model: info.name, quant: info.quant, backend: info.backend, data: values.data, split: which, ...result }));
+    console.log(JSON.stringify({ model: info.name, quant: info.quant, backend: info.backend, data: file, split: which, ...result }));
     return 0;
   }
   process.stderr.write(`\n${info.backendNote}\n`);
@@ -195,7 +200,7 @@ async function analyze(engine: Engine, values: Values): Promise<number> {
 }
 
 async function train(engine: Engine, values: Values): Promise<number> {
-  const { corpus, split, pick } = readData(values);
+  const { corpus, split, pick } = await readData(values);
   const pairs: LangPair[] = (values.pairs ?? `${corpus.languages[0]}-${corpus.languages[1]}`).split(',').map((p) => {
     const [a, b] = p.split('-');
     if (!a || !b) throw new UsageError(`--pairs takes pairs like en-zh,en-cs; got ${p}`);

@@ -1,4 +1,5 @@
 // The data layer: parallel-corpus readers and writers, and train/dev/test splits.
+export * from './corpora';
 export * from './corpus';
 export * from './flores';
 export * from './jsonl';
