@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dirFiles } from '../src/cli/dir-source';
+import { readCorpusFile } from '../src/data/read';
 import { nodeGpu } from '../src/gpu/node-gpu';
 import { defaultForm, inspectCorpus, MAP_SEED, requestOf } from '../src/store/inspect';
 import { Engine } from '../src/worker/engine';
@@ -14,7 +15,7 @@ import { embeddingsToBytes, sha256Hex, SHIPPED_ANALYSIS_FILE, SHIPPED_EMBEDDINGS
 
 const dir = process.argv[2] ?? 'public/models/alignscope-tiny';
 const weightsFile = 'model.safetensors';
-const corpus = inspectCorpus(readFileSync('public/data/corpus.tsv', 'utf8'), readFileSync('public/data/splits.json', 'utf8'));
+const corpus = inspectCorpus('everyday', readCorpusFile('corpus.tsv', readFileSync('public/data/corpus.tsv', 'utf8')));
 const form = defaultForm(corpus.languages);
 const { request, problem } = requestOf(corpus, form);
 if (!request) throw new Error(problem ?? 'no request');

@@ -30,7 +30,10 @@ export function readCorpusFile(name: string, text: string, options: JsonlOptions
  */
 export async function readCorpusBytes(name: string, bytes: Uint8Array, options: JsonlOptions = {}): Promise<ReadReport> {
   let data = bytes;
-  if (/\.gz$/i.test(name)) {
+  // A web server may send a .gz file with `Content-Encoding: gzip` (Vite's preview server does), and
+  // fetch then hands over the bytes already gunzipped: gunzip only what starts with gzip's magic.
+  const gzipped = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  if (/\.gz$/i.test(name) && (gzipped || !looksLikeText(bytes))) {
     try {
       const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
       data = new Uint8Array(await new Response(stream).arrayBuffer());
@@ -45,4 +48,10 @@ export async function readCorpusBytes(name: string, bytes: Uint8Array, options: 
     throw new CorpusFormatError(`${name}: not UTF-8 text. Save the corpus as UTF-8.`, { file: name });
   }
   return readCorpusFile(name, text, options);
+}
+
+/** Whether the first bytes decode as UTF-8 without control characters other than tab and line ends (a character cut at the end is fine). */
+function looksLikeText(bytes: Uint8Array): boolean {
+  const text = new TextDecoder('utf-8').decode(bytes.subarray(0, 512)).replace(/\uFFFD{1,3}$/u, '');
+  return !/[\uFFFD\u0000-\u0008\u000e-\u001f]/u.test(text);
 }

@@ -21,7 +21,10 @@
 
 import { create } from 'zustand';
 import type { AlignmentRow } from '../align/analyze';
-import { readTsv } from '../data/tsv';
+import { CORPORA, DEFAULT_CORPUS, standardSplit, type CorpusName } from '../data/corpora';
+import type { ReadReport } from '../data/corpus';
+import { readCorpusBytes } from '../data/read';
+import type { CorpusSplit } from '../data/splits';
 import { armSettings, DEFAULT_EXPERIMENT, type Arm } from '../experiment/arms';
 import type { Pooling } from '../reference/pooling';
 import type { ParallelTuple } from '../train/batching';
@@ -37,10 +40,6 @@ export type MapMethod = Parameters<EngineApi['projectEmbeddings']>[1];
 export type SplitName = 'test' | 'dev' | 'train' | 'all';
 export type HeatMetric = 'lac' | 'mexa';
 
-/** The corpus the app ships, and its fixed split (seeded 70/10/20, the split the CLI computes). */
-export const CORPUS_URL = '/data/corpus.tsv';
-export const SPLITS_URL = '/data/splits.json';
-
 /** Bootstrap settings of the LAC interval: the CLI's (`alignscope analyze` uses seed 0, 1000 resamples). */
 export const BOOTSTRAP = { resamples: 1000, seed: 0 } as const;
 /** Seed of the UMAP layout (PCA is deterministic). */
@@ -48,12 +47,17 @@ export const MAP_SEED = 1;
 /** Neighbours listed for a selected sentence. */
 export const NEIGHBOURS_K = 5;
 
+/** A shipped corpus as read: its tuples and their fixed split (the corpus's own, or 70/10/20 by seed 0). */
 export interface InspectCorpus {
+  name: CorpusName;
   languages: string[];
   tuples: ParallelTuple[];
-  ids: string[];
-  splits: Record<'train' | 'dev' | 'test', string[]>;
+  /** Indices into `tuples`, ascending. */
+  split: CorpusSplit;
 }
+
+/** Tuples the software corpus's form starts with (its test split has 1,220: minutes to embed on a software adapter). */
+export const SOFTWARE_FIRST_LOOK = 200;
 
 export interface InspectForm {
   /** Chosen languages, kept in corpus order (so pairs come out as the CLI lists them). */
@@ -112,6 +116,8 @@ export interface ShippedView {
 }
 
 export interface InspectState {
+  /** The chosen shipped corpus; `corpus` is it once read. */
+  corpusName: CorpusName;
   corpus: InspectCorpus | null;
   corpusError: string | null;
   form: InspectForm;
@@ -150,8 +156,10 @@ export interface InspectState {
 export interface InspectActions {
   /** Subscribes to the engine's analyze/project progress once. */
   connect(engine: Engine): void;
-  /** Fetches the shipped corpus and its split (once; again after a failure). */
+  /** Fetches the chosen shipped corpus (once; again after a failure). */
   loadCorpus(): Promise<void>;
+  /** Chooses another shipped corpus: the form keeps its settings (the software corpus starts on its first SOFTWARE_FIRST_LOOK test tuples). */
+  setCorpus(name: CorpusName): Promise<void>;
   /** Fetches a model folder's shipped base analysis and shows it if nothing else is shown (a missing file is no error). */
   loadShipped(modelUrl: string): Promise<void>;
   /** The default model has loaded: let the engine adopt the shipped analysis, or analyse live if it refuses. */
@@ -186,9 +194,7 @@ export function defaultForm(languages: string[]): InspectForm {
 
 /** The split's tuples in corpus order (the order the CLI uses), or every tuple for 'all'. */
 export function splitTuples(corpus: InspectCorpus, split: SplitName): ParallelTuple[] {
-  if (split === 'all') return corpus.tuples;
-  const wanted = new Set(corpus.splits[split]);
-  return corpus.tuples.filter((_, i) => wanted.has(corpus.ids[i]));
+  return split === 'all' ? corpus.tuples : corpus.split[split].map((i) => corpus.tuples[i]);
 }
 
 /** The engine request the form describes, or why there is none. */
@@ -221,21 +227,17 @@ export function middleLayer(numLayers: number): number {
   return Math.round(numLayers / 2);
 }
 
-/** The shipped corpus from the texts of corpus.tsv and splits.json. */
-export function inspectCorpus(tsv: string, splitsJson: string): InspectCorpus {
-  const { corpus } = readTsv(tsv, 'corpus.tsv');
-  if (!corpus.ids) throw new Error('corpus.tsv has no id column, so splits.json cannot name its tuples.');
-  const parsed = JSON.parse(splitsJson) as InspectCorpus['splits'];
-  return { languages: corpus.languages, tuples: corpus.tuples, ids: corpus.ids, splits: { train: parsed.train, dev: parsed.dev, test: parsed.test } };
+/** A shipped corpus from what its reader gave: the tuples and the split every tool uses (data/corpora.ts). */
+export function inspectCorpus(name: CorpusName, report: ReadReport): InspectCorpus {
+  const { corpus } = report;
+  return { name, languages: corpus.languages, tuples: corpus.tuples, split: standardSplit(corpus) };
 }
 
-async function fetchCorpus(): Promise<InspectCorpus> {
-  const [tsv, splits] = await Promise.all([CORPUS_URL, SPLITS_URL].map(async (url) => {
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`Could not fetch ${url}: HTTP ${res.status}.`);
-    return res.text();
-  }));
-  return inspectCorpus(tsv, splits);
+async function fetchCorpus(name: CorpusName): Promise<InspectCorpus> {
+  const url = CORPORA[name].url;
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`Could not fetch ${url}: HTTP ${res.status}.`);
+  return inspectCorpus(name, await readCorpusBytes(url, new Uint8Array(await res.arrayBuffer())));
 }
 
 let connected = false;
@@ -353,6 +355,7 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
   }
 
   return {
+    corpusName: DEFAULT_CORPUS,
     corpus: null,
     corpusError: null,
     form: defaultForm([]),
@@ -392,16 +395,25 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
     },
 
     async loadCorpus() {
-      if (get().corpus) return;
+      if (get().corpus?.name === get().corpusName) return;
+      const name = get().corpusName;
       set({ corpusError: null });
       try {
-        const corpus = await fetchCorpus();
+        const corpus = await fetchCorpus(name);
+        if (get().corpusName !== name) return; // another corpus was chosen meanwhile
         // Every language by default: the workshop's map shows all eight.
-        set({ corpus, form: { ...get().form, languages: corpus.languages } });
+        const keep = get().form.languages.filter((l) => corpus.languages.includes(l));
+        set({ corpus, form: { ...get().form, languages: keep.length >= 2 ? keep : corpus.languages } });
       } catch (e) {
         const err = errorOf(e);
         set({ corpusError: `${err.name}: ${err.message}` });
       }
+    },
+
+    async setCorpus(name) {
+      if (name === get().corpusName) return;
+      set({ corpusName: name, corpus: null, form: { ...get().form, count: name === 'software' ? String(SOFTWARE_FIRST_LOOK) : '' } });
+      await get().loadCorpus();
     },
 
     loadShipped(modelUrl) {
@@ -523,7 +535,7 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
           : !(Number.isInteger(every) && every >= 1)
             ? 'Re-analyse every: a whole number of steps, at least 1.'
             : null;
-      const { request, problem: formProblem } = requestOf(corpus, { ...form, split: 'test', count: '' });
+      const { request, problem: formProblem } = requestOf(corpus, { ...form, split: 'test' });
       if (problem || !request || !corpus) {
         set({ error: { name: 'Settings', message: problem ?? formProblem ?? 'Nothing to analyse.' } });
         return;
@@ -538,7 +550,9 @@ export const useInspectStore = create<InspectState & InspectActions>()((set, get
 
     preparePreset(engine, numLayers) {
       const corpus = get().corpus;
-      if (!corpus) return;
+      // Only the default corpus: preparing reads the whole train split into batches, seconds of worker
+      // time for the software corpus's 22k tuples that the user did not ask for.
+      if (!corpus || corpus.name !== DEFAULT_CORPUS) return;
       // The schedule does not change what is measured ahead, so the default steps stand in for a half-typed field.
       const settings = armSettings('mapping', DEFAULT_EXPERIMENT, corpus.languages, numLayers);
       void engine.prepareTraining(settings, presetData(corpus)).catch(() => undefined); // only a head start: a failure shows when the preset starts

@@ -5,7 +5,8 @@
 
 import { create } from 'zustand';
 import type { ReadReport } from '../data/corpus';
-import { readCorpusFile } from '../data/read';
+import { CORPORA } from '../data/corpora';
+import { readCorpusBytes } from '../data/read';
 import { splitCorpus } from '../data/splits';
 import { readTsv } from '../data/tsv';
 import type { LinearName } from '../model/weights';
@@ -30,7 +31,7 @@ export interface CorpusProblem {
 }
 
 export interface CorpusState {
-  source: 'sample' | 'upload';
+  source: 'sample' | 'software' | 'upload';
   /** File name as read ('sample.tsv' for the sample). */
   name: string;
   languages: string[];
@@ -277,6 +278,8 @@ export interface TrainStoreActions {
   connect(engine: Engine): void;
   /** Fetches and reads the bundled sample (SAMPLE_CORPUS_URL). */
   loadSample(): Promise<void>;
+  /** Reads the shipped software corpus (Debian's translations; split by source, its dev split held out). */
+  loadSoftware(): Promise<void>;
   /** Reads a .tsv or .jsonl file; line problems are kept, a file that cannot be read at all sets corpusError. */
   loadFile(file: File): Promise<void>;
   togglePair(pair: LangPair): void;
@@ -387,7 +390,15 @@ export const useTrainStore = create<TrainStoreState & TrainStoreActions>()((set,
         return corpusState('sample', 'sample.tsv', readTsv(await res.text(), 'sample.tsv'));
       }),
 
-    loadFile: (file) => loadCorpus(async () => corpusState('upload', file.name, readCorpusFile(file.name, await file.text()))),
+    loadSoftware: () =>
+      loadCorpus(async () => {
+        const url = CORPORA.software.url;
+        const res = await fetch(url);
+        if (!res.ok) throw new Error(`Could not fetch the software corpus (${url}): HTTP ${res.status}.`);
+        return corpusState('software', CORPORA.software.label, await readCorpusBytes(url, new Uint8Array(await res.arrayBuffer())));
+      }),
+
+    loadFile: (file) => loadCorpus(async () => corpusState('upload', file.name, await readCorpusBytes(file.name, new Uint8Array(await file.arrayBuffer())))),
 
     togglePair(pair) {
       const pairs = get().pairs;

@@ -3,14 +3,14 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readTsv } from '../data/tsv';
-import type { InspectCorpus } from './inspect';
+import { readCorpusFile } from '../data/read';
+import { inspectCorpus, type InspectCorpus } from './inspect';
 import { buildResult, DEFAULT_FORM, planOf, type TranslateForm } from './translate';
 
-// Five tuples; the test split names t4, t1, t3 (corpus order t1, t3, t4 is what counts); t3 lacks zh.
+// Five tuples; the test split holds tuples 1, 3, 4 (in corpus order); tuple 3 lacks zh.
 const small: InspectCorpus = {
+  name: 'everyday',
   languages: ['en', 'zh', 'cs'],
-  ids: ['t0', 't1', 't2', 't3', 't4'],
   tuples: [
     { en: 'zero', zh: '零', cs: 'nula' },
     { en: 'one', zh: '一', cs: 'jedna' },
@@ -18,7 +18,7 @@ const small: InspectCorpus = {
     { en: 'three', zh: '', cs: 'tři' },
     { en: 'four', zh: '四', cs: 'čtyři' },
   ],
-  splits: { train: ['t0', 't2'], dev: [], test: ['t4', 't1', 't3'] },
+  split: { train: [0, 2], dev: [], test: [1, 3, 4] },
 };
 
 const form = (patch: Partial<TranslateForm>): TranslateForm => ({ ...DEFAULT_FORM, ...patch });
@@ -48,10 +48,7 @@ describe('planOf', () => {
   });
 
   it('the defaults pick 8 of the 105 en–zh test sentences of the shipped corpus', () => {
-    const dir = new URL('../../public/data/', import.meta.url);
-    const { corpus } = readTsv(readFileSync(new URL('corpus.tsv', dir), 'utf8'), 'corpus.tsv');
-    const splits = JSON.parse(readFileSync(new URL('splits.json', dir), 'utf8')) as InspectCorpus['splits'];
-    const shipped: InspectCorpus = { languages: corpus.languages, tuples: corpus.tuples, ids: corpus.ids!, splits };
+    const shipped = inspectCorpus('everyday', readCorpusFile('corpus.tsv', readFileSync(new URL('../../public/data/corpus.tsv', import.meta.url), 'utf8')));
     expect(planOf(shipped, DEFAULT_FORM, 128).plan!.items).toHaveLength(8);
     expect(planOf(shipped, form({ count: '105' }), 128).problem).toBeNull();
     expect(planOf(shipped, form({ count: '106' }), 128).problem).toBe('Sentences: a whole number from 1 to 105.');

@@ -1,9 +1,11 @@
-// What to analyse: languages, split, how many tuples, pooling, centring, the map's projection, the
+// What to analyse: the corpus (everyday sentences, or software messages and documentation that
+// Debian's translators wrote), languages, split, how many tuples, pooling, centring, the map's projection, the
 // layer shown, and the Analyze button with the engine's progress while it works. The layer slider
 // and the projection change only the views (the map re-projects the kept embeddings); the rest
 // takes effect with the next Analyze.
 
 import { useMemo } from 'react';
+import { CORPORA, CORPUS_NAMES, type CorpusName } from '../data/corpora';
 import type { Pooling } from '../reference/pooling';
 import { requestOf, splitTuples, useInspectStore, type MapMethod, type SplitName } from '../store/inspect';
 import { useModelStore } from '../store/model';
@@ -16,13 +18,14 @@ const SPLITS: SplitName[] = ['test', 'dev', 'train', 'all'];
 
 export function InspectControls({ engine, numLayers }: { engine: EngineApi; numLayers: number }) {
   const corpus = useInspectStore((s) => s.corpus);
+  const corpusName = useInspectStore((s) => s.corpusName);
   const corpusError = useInspectStore((s) => s.corpusError);
   const form = useInspectStore((s) => s.form);
   const layer = useInspectStore((s) => s.layer);
   const analyzing = useInspectStore((s) => s.analyzing);
   const result = useInspectStore((s) => s.result);
   const modelLoaded = useModelStore((s) => s.info !== null);
-  const { setForm, toggleLanguage, analyze, setLayer, setMethod, loadCorpus } = useInspectStore.getState();
+  const { setForm, toggleLanguage, analyze, setLayer, setMethod, loadCorpus, setCorpus } = useInspectStore.getState();
   const { problem } = useMemo(() => requestOf(corpus, form), [corpus, form]);
   const splitSize = (s: SplitName) => (corpus ? splitTuples(corpus, s).length : 0);
   const top = result ? result.layers[result.layers.length - 1] : numLayers;
@@ -50,6 +53,16 @@ export function InspectControls({ engine, numLayers }: { engine: EngineApi; numL
         </div>
       </fieldset>
       <div className="inspect-fields">
+        <label className="field">
+          <span>Corpus</span>
+          <select value={corpusName} disabled={analyzing} onChange={(e) => void setCorpus(e.target.value as CorpusName)} aria-label="Corpus">
+            {CORPUS_NAMES.map((n) => (
+              <option key={n} value={n}>
+                {CORPORA[n].label}
+              </option>
+            ))}
+          </select>
+        </label>
         <label className="field">
           <span>Split</span>
           <select value={form.split} disabled={analyzing} onChange={(e) => setForm({ split: e.target.value as SplitName, count: '' })} aria-label="Split">

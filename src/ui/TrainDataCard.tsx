@@ -1,5 +1,7 @@
-// The training corpus: the bundled sample or an uploaded TSV/JSONL file, split into training and
-// held-out tuples; what the reader skipped (by line); and the language pairs to train on.
+// The training corpus: the bundled sample, the shipped software corpus (Debian's translations of
+// program messages and documentation, split by source) or an uploaded TSV/JSONL file (gzipped or
+// not), split into training and held-out tuples; what the reader skipped (by line); and the
+// language pairs to train on.
 
 import { useTrainStore } from '../store/train';
 import { TrainPairPicker } from './TrainPairPicker';
@@ -12,7 +14,7 @@ export function TrainDataCard({ pairError }: { pairError?: string }) {
   const loading = useTrainStore((s) => s.corpusLoading);
   const error = useTrainStore((s) => s.corpusError);
   const running = useTrainStore((s) => s.status?.state === 'running');
-  const { loadSample, loadFile } = useTrainStore.getState();
+  const { loadSample, loadSoftware, loadFile } = useTrainStore.getState();
   const busy = loading || running;
   return (
     <section className="card" aria-labelledby="train-data-title">
@@ -22,10 +24,13 @@ export function TrainDataCard({ pairError }: { pairError?: string }) {
         <button type="button" className={corpus?.source === 'sample' ? '' : 'secondary'} disabled={busy} onClick={() => void loadSample()}>
           Sample corpus
         </button>
+        <button type="button" className={corpus?.source === 'software' ? '' : 'secondary'} disabled={busy} onClick={() => void loadSoftware()}>
+          Software messages and documentation
+        </button>
         <label className="file-button">
           <input
             type="file"
-            accept=".tsv,.jsonl,.ndjson"
+            accept=".tsv,.jsonl,.ndjson,.gz"
             disabled={busy}
             aria-label="Upload TSV/JSONL"
             onChange={(e) => {

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { dirFiles } from '../cli/dir-source';
 import { armSettings, DEFAULT_EXPERIMENT } from '../experiment/arms';
 import { nodeGpu } from '../gpu/node-gpu';
+import { readCorpusFile } from '../data/read';
 import { defaultForm, inspectCorpus, requestOf, splitTuples } from '../store/inspect';
 import type { AnalysisResult } from './analysis';
 import { Engine, type EngineEvent } from './engine';
@@ -14,7 +15,7 @@ import { Engine, type EngineEvent } from './engine';
 const DIR = new URL('../../public/models/alignscope-tiny/', import.meta.url).pathname;
 const engine = new Engine(() => nodeGpu(), { resolveSource: (s) => (s.kind === 'dir' ? dirFiles(s.path) : null) });
 afterAll(() => engine.dispose());
-const corpus = inspectCorpus(readFileSync(new URL('../../public/data/corpus.tsv', import.meta.url), 'utf8'), readFileSync(new URL('../../public/data/splits.json', import.meta.url), 'utf8'));
+const corpus = inspectCorpus('everyday', readCorpusFile('corpus.tsv', readFileSync(new URL('../../public/data/corpus.tsv', import.meta.url), 'utf8')));
 const shipped = JSON.parse(readFileSync(`${DIR}base-analysis.json`, 'utf8')) as { result: AnalysisResult };
 
 describe('the shipped base analysis in the engine', () => {

@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { readCorpusFile } from '../data/read';
 import { defaultForm, inspectCorpus, requestOf } from '../store/inspect';
 import { embeddingsFromBytes, embeddingsToBytes, parseShippedAnalysis, sha256Hex } from './shipped-analysis';
 
@@ -17,7 +18,7 @@ describe('the shipped base analysis', () => {
   });
 
   it("answers the app's default request: every language, the test split's sentences, mean pooling, centred, 1000 resamples", () => {
-    const corpus = inspectCorpus(readFileSync(new URL('../../public/data/corpus.tsv', import.meta.url), 'utf8'), readFileSync(new URL('../../public/data/splits.json', import.meta.url), 'utf8'));
+    const corpus = inspectCorpus('everyday', readCorpusFile('corpus.tsv', readFileSync(new URL('../../public/data/corpus.tsv', import.meta.url), 'utf8')));
     const { request } = requestOf(corpus, defaultForm(corpus.languages));
     const r = shipped.result;
     expect(r.languages).toEqual(request!.languages);
