@@ -68,7 +68,7 @@ test('inspect: map, LAC per layer, heatmap and retrieval for en/zh/cs; the LAC C
   cli.catch(() => undefined);
   const t0 = Date.now();
 
-  await page.goto('/?model=none');
+  await page.goto('/?model=none&backend=webgpu');
   await expect(page.getByRole('tab', { name: 'Inspect' })).toHaveCount(0);
   await page.getByRole('button', { name: 'Random tiny model' }).click();
   await expect(page.getByTestId('model-card')).toContainText('random-tiny-seed1');

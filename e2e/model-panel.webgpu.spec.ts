@@ -12,7 +12,7 @@ test('load a model folder, read its card, stream a continuation; a corrupt folde
     files.set('model.safetensors', w.subarray(0, w.byteLength - 4096)); // truncated download
   });
 
-  await page.goto('/?model=none');
+  await page.goto('/?model=none&backend=webgpu');
   await expect(page.getByRole('heading', { name: 'Model', exact: true })).toBeVisible();
   await expect(page.getByText('No model loaded yet')).toBeVisible();
 
@@ -51,7 +51,7 @@ test('load a model folder, read its card, stream a continuation; a corrupt folde
 test('load a model folder from a URL (a local HTTP server with CORS) and see its card', async ({ page }) => {
   const server = await serveFolder(dirname(await writeModelFolder('by-url', 2)));
   try {
-    await page.goto('/?model=none');
+    await page.goto('/?model=none&backend=webgpu');
     await page.getByLabel('Model folder URL').fill(`${server.url}by-url/`);
     await page.getByRole('button', { name: 'Load URL' }).click();
     await expect(page.getByTestId('model-card')).toContainText(`${server.url}by-url/`);

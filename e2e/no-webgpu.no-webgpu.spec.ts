@@ -5,12 +5,12 @@ import { readFileSync } from 'node:fs';
 // says why and how to get WebGPU, and the default model runs on the CPU route (WebAssembly SIMD
 // threads; the preview server sends COOP/COEP, so the page is cross-origin isolated). Inspect shows
 // the shipped analysis adopted on these weights, and a live analysis on the CPU route gives the LAC
-// the WebGPU route measured when the model was built.
+// the WebGPU route measured when the model was built; the paper preset trains on the CPU route.
 
 const SHIPPED = JSON.parse(readFileSync(new URL('../public/models/alignscope-tiny/base-analysis.json', import.meta.url), 'utf8')) as { result: { rows: { layer: number; a: string; b: string; lac: number }[] } };
 const RUN_TIMEOUT = 300_000;
 
-test('without WebGPU the app runs on the CPU route: banner, default model, the shipped analysis, live LAC equal to the WebGPU route', async ({ page }, info) => {
+test('without WebGPU the app runs on the CPU route: banner, default model, the shipped analysis, live LAC equal to the WebGPU route, the preset trains', async ({ page }, info) => {
   test.setTimeout(RUN_TIMEOUT);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -42,6 +42,15 @@ test('without WebGPU the app runs on the CPU route: banner, default model, the s
     maxDiff = Math.max(maxDiff, Math.abs(r.lac - ref.lac));
   }
   expect(maxDiff).toBeLessThanOrEqual(1e-3);
+
+  // The paper preset trains on the CPU route: the loss chart moves, then the LAC lines.
+  const preset = page.getByTestId('preset');
+  await preset.getByLabel('Preset steps').fill('4');
+  await preset.getByLabel('Re-analyse every k steps').fill('2');
+  await preset.getByRole('button', { name: 'Reproduce the paper in miniature' }).click();
+  await expect(preset.getByTestId('loss-summary')).toContainText(/loss [\d.]+ → [\d.]+ \(step 1 → [234]\)/, { timeout: RUN_TIMEOUT });
+  await expect(page.getByTestId('preset-status')).toContainText('finished, step 4 of 4', { timeout: RUN_TIMEOUT });
+  await expect(page.getByTestId('lac-history')).toHaveAttribute('data-points', '3');
   await page.screenshot({ path: info.outputPath('no-webgpu.png'), fullPage: true });
   console.log(`no WebGPU: CPU-route LAC vs the shipped WebGPU analysis, max |diff| ${maxDiff.toExponential(2)}; ${await line.textContent()}`);
   expect(errors).toEqual([]);

@@ -4,7 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 const RUN_TIMEOUT = 240_000;
 
 async function loadRandomF32(page: Page) {
-  await page.goto('/?model=none');
+  await page.goto('/?model=none&backend=webgpu');
   await expect(page.getByRole('heading', { name: 'Model', exact: true })).toBeVisible();
   // No model, no Train tab.
   await expect(page.getByRole('tab', { name: 'Model' })).toBeVisible();

@@ -12,7 +12,7 @@ test('translate: 3 held-out sentences, base and fine-tuned outputs in every row,
 
   // `?model=none` skips the automatic load (and the Inspect analysis it starts), so the engine
   // only translates; the same default model is then loaded by URL.
-  await page.goto('/?model=none');
+  await page.goto('/?model=none&backend=webgpu');
   await page.getByLabel('Quantization').selectOption('f32');
   await page.getByLabel('Model folder URL').fill(new URL('/models/alignscope-tiny/', page.url()).href);
   await page.getByRole('button', { name: 'Load URL' }).click();

@@ -4,13 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expectCjkGlyphs } from './cjk';
 
-// The workshop as a teacher runs it, on a fresh load of the built app: the first chart comes from the
-// base analysis shipped beside the default model (marked precomputed) within FIRST_VIEW_MS of the page
+// The workshop as a teacher runs it on a seat whose browser has only a software adapter (so auto runs
+// the model on the CPU route), on a fresh load of the built app: the first chart comes from the base
+// analysis shipped beside the default model (marked precomputed) within FIRST_VIEW_MS of the page
 // load; its baselines are the CLI's; the paper preset's step 0 reuses it, so the first step comes
 // within FIRST_STEP_MS of the click; the LAC lines move at the next re-analysis; the before/after
 // toggle shows step 0 again; Translate shows both models; Chinese and Japanese render as glyphs.
-// Then: the contrastive preset moves LAC beyond its band; a tab picked early is kept; `?model=none`
-// can load the default model; a model loaded as q4 is offered a reload as f32 by the presets.
+// Then, on the WebGPU route: the contrastive preset moves LAC beyond its band. A tab picked early
+// is kept; `?model=none` can load the default model; a model loaded as q4 is offered a reload as
+// f32 by the presets.
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const N = 105;
@@ -20,7 +22,7 @@ const PAPER_PAIRS = ['en-zh', 'en-cs', 'cs-uk', 'zh-ja'];
 const LAYERS = 5;
 const MID = 2;
 const RUN_TIMEOUT = 420_000;
-/** Issue 11's targets on the software adapter: first chart after the page load, first step after the click. */
+/** Issue 11's targets on a software-adapter seat: first chart after the page load, first step after the click. */
 const FIRST_VIEW_MS = 3_000;
 const FIRST_STEP_MS = 10_000;
 /** Contrastive steps that lift the middle layer's LAC clear of its step-0 interval (measured in Node: see the README). */
@@ -60,9 +62,9 @@ async function cliAnalyze(): Promise<CliOut> {
   return JSON.parse(stdout) as CliOut;
 }
 
-/** Opens the app on its default model and waits for the shipped analysis; returns ms from the page load to the first chart. */
-async function openWorkshop(page: Page): Promise<number> {
-  await page.goto('/');
+/** Opens the app (at `path`) on its default model and waits for the shipped analysis; returns ms from the page load to the first chart. */
+async function openWorkshop(page: Page, path: string): Promise<number> {
+  await page.goto(path);
   const loaded = Date.now();
   await expect(page.getByTestId('lac-chart')).toBeVisible({ timeout: RUN_TIMEOUT });
   const firstView = Date.now() - loaded;
@@ -78,8 +80,12 @@ test('workshop: the shipped first view at once, baselines as the CLI computes th
   cli.catch(() => undefined);
   const t0 = Date.now();
 
-  const firstView = await openWorkshop(page);
+  // As a seat with a software adapter opens it: auto runs the model on the CPU route there.
+  const firstView = await openWorkshop(page, '/');
   await expect(page.getByRole('tab', { name: 'Inspect' })).toHaveAttribute('aria-selected', 'true');
+  const line = page.getByTestId('backend-line');
+  await expect(line).toHaveAttribute('data-backend', 'cpu', { timeout: RUN_TIMEOUT });
+  await expect(line).toContainText('software fallback');
   await expect(page.getByTestId('map-count')).toHaveText(`${N * LANGS} points`);
   const chart = page.getByTestId('lac-chart');
   await expect(chart).toHaveAttribute('data-pairs', String(PAIRS));
@@ -185,11 +191,12 @@ test('workshop: the shipped first view at once, baselines as the CLI computes th
   console.log(`workshop: first chart ${firstView} ms after the page load; preset's first step ${firstStep} ms after the click; LAC values moved at step 2: ${moved} of ${PAIRS * LAYERS}; whole test ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 });
 
-test('workshop: the contrastive preset lifts middle-layer LAC beyond its step-0 interval', async ({ page }, info) => {
+test('workshop on the WebGPU route (software adapter): the contrastive preset lifts middle-layer LAC beyond its step-0 interval', async ({ page }, info) => {
   test.setTimeout(RUN_TIMEOUT * 2);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await openWorkshop(page);
+  await openWorkshop(page, '/?backend=webgpu');
+  await expect(page.getByTestId('backend-line')).toHaveAttribute('data-backend', 'webgpu', { timeout: RUN_TIMEOUT });
   await expect(page.getByTestId('analysis-source')).toHaveAttribute('data-adopted', 'true', { timeout: RUN_TIMEOUT });
   const preset = page.getByTestId('preset');
   await preset.getByLabel('Preset steps').fill(String(CONTRASTIVE_STEPS));

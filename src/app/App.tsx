@@ -97,7 +97,8 @@ export function App() {
             The engine failed to start: {error?.name}: {error?.message}
           </p>
         )}
-        {usable && (
+        {/* A shipped analysis can be read while the engine still starts: the panels come with it. */}
+        {(usable || (status === 'starting' && analysisShown)) && (
           <>
             <nav className="tabs" role="tablist">
               {/* Train and Translate need a loaded model, so their tabs appear with the first one; Inspect with the first analysis. */}

@@ -2,17 +2,15 @@
 // box's streaming generation, and the quantization selector. The selector shows what is loaded
 // (f32 at first: the app opens on its default model in f32, as the preset needs), and the source of
 // the loaded model is kept so a panel can offer to reload it in another quantization. The backend
-// choice (WebGPU, the CPU route, or auto: the CPU route on a software adapter; `?backend=` sets it
-// at start) applies to the next load. Without a choice the page takes WebGPU where the browser has
-// an adapter and the CPU route where it has none: training in the page needs WebGPU for now, so a
-// software adapter still runs on WebGPU unless asked. After each load one forward of SPEED_TOKENS
-// tokens measures the speed the page reports beside the backend.
+// choice (auto, WebGPU or the CPU route; `?backend=` sets it at start) applies to the next load:
+// auto takes WebGPU on a real adapter and the CPU route without one or on a software adapter, which
+// runs our matmuls at 1-2 GFLOP/s. After each load one forward of SPEED_TOKENS tokens measures the
+// speed the page reports beside the backend.
 
 import { create } from 'zustand';
 import type { WeightQuant } from '../model/decoder';
 import type { ModelInfo } from '../model/model';
 import type { BackendChoice } from '../worker/backend';
-import { useGpuStore } from './gpu';
 import type { EngineApi, EngineEvent, ModelSourceSpec } from '../worker/engine';
 
 type Engine = EngineApi & { onEvent(l: (e: EngineEvent) => void): unknown };
@@ -31,8 +29,8 @@ export interface ModelState {
   source: ModelSourceSpec | null;
   /** The quantization the next load uses; after a load, the loaded model's. */
   quant: WeightQuant;
-  /** Where the next load runs the model; null: WebGPU if there is an adapter, else the CPU route. */
-  backend: BackendChoice | null;
+  /** Where the next load runs the model. */
+  backend: BackendChoice;
   /** Tokens per second of one forward of SPEED_TOKENS tokens on the loaded model (null until measured). */
   speed: number | null;
   error: { name: string; message: string } | null;
@@ -44,7 +42,7 @@ export interface ModelActions {
   connect(engine: Engine): void;
   load(engine: Engine, source: ModelSourceSpec, quant: WeightQuant): Promise<void>;
   setQuant(quant: WeightQuant): void;
-  setBackend(backend: BackendChoice | null): void;
+  setBackend(backend: BackendChoice): void;
   generate(engine: Engine, prompt: string, maxNewTokens: number): Promise<void>;
 }
 
@@ -53,10 +51,10 @@ let connected = false;
 /** Tokens in the forward that measures a loaded model's speed (prefill of one sequence). */
 export const SPEED_TOKENS = 64;
 
-/** The backend asked for in the URL (`?backend=auto|webgpu|cpu`), else null. */
-function backendFromUrl(): BackendChoice | null {
+/** The backend asked for in the URL (`?backend=auto|webgpu|cpu`), else auto. */
+function backendFromUrl(): BackendChoice {
   const v = typeof location === 'undefined' ? null : new URLSearchParams(location.search).get('backend');
-  return v === 'webgpu' || v === 'cpu' || v === 'auto' ? v : null;
+  return v === 'webgpu' || v === 'cpu' ? v : 'auto';
 }
 
 /** Prefill tokens per second of the loaded model: one forward of SPEED_TOKENS ids (after a warm-up forward that compiles). */
@@ -90,7 +88,7 @@ export const useModelStore = create<ModelState & ModelActions>()((set, get) => (
   async load(engine, source, quant) {
     set({ loading: { stage: 'starting', file: '', loaded: 0, total: 0 }, error: null });
     try {
-      const info = await engine.loadModel(source, { quant, backend: get().backend ?? (useGpuStore.getState().status === 'ready' ? 'webgpu' : 'auto') });
+      const info = await engine.loadModel(source, { quant, backend: get().backend });
       set({ info, source, quant: info.quant, speed: null, loading: null, generation: { running: false, prompt: '', text: '', error: null, tokensPerSecond: null } });
       const speed = await measureSpeed(engine, info).catch(() => null); // a report, not a requirement
       if (get().info === info) set({ speed });

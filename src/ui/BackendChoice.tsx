@@ -1,6 +1,6 @@
-// Where models run: WebGPU, the CPU route (WebAssembly SIMD threads), or auto (the CPU route when
-// there is no adapter or only a software one). The choice applies to the next load; a loaded model
-// can be reloaded there at once. Without a choice the page takes WebGPU where there is an adapter.
+// Where models run: auto (WebGPU on a real adapter; the CPU route when there is no adapter or only a
+// software one), WebGPU, or the CPU route (WebAssembly SIMD threads). The choice applies to the next
+// load; a loaded model can be reloaded there at once.
 
 import { useModelStore } from '../store/model';
 import type { BackendChoice as Choice } from '../worker/backend';
@@ -8,10 +8,9 @@ import type { EngineApi, EngineEvent } from '../worker/engine';
 
 type Engine = EngineApi & { onEvent(l: (e: EngineEvent) => void): unknown };
 
-const CHOICES: { value: Choice | ''; label: string }[] = [
-  { value: '', label: 'default: WebGPU where there is an adapter, else the CPU route' },
-  { value: 'auto', label: 'auto: the CPU route on a software adapter too' },
-  { value: 'webgpu', label: 'WebGPU' },
+const CHOICES: { value: Choice; label: string }[] = [
+  { value: 'auto', label: 'auto: WebGPU on a real adapter, else the CPU route' },
+  { value: 'webgpu', label: 'WebGPU (also on a software adapter)' },
   { value: 'cpu', label: 'CPU route (WebAssembly SIMD threads)' },
 ];
 
@@ -26,7 +25,7 @@ export function BackendChoice({ engine }: { engine: Engine }) {
       <h3 id="backend-title">Where models run</h3>
       <label className="field">
         <span>Backend</span>
-        <select value={backend ?? ''} onChange={(e) => setBackend((e.target.value || null) as Choice | null)} aria-label="Backend">
+        <select value={backend} onChange={(e) => setBackend(e.target.value as Choice)} aria-label="Backend">
           {CHOICES.map((c) => (
             <option key={c.value} value={c.value}>
               {c.label}
@@ -44,7 +43,6 @@ export function BackendChoice({ engine }: { engine: Engine }) {
           )}
         </p>
       )}
-      <p className="hint">Training in the page needs WebGPU for now; the CPU route loads, generates, embeds, analyses and translates.</p>
     </section>
   );
 }

@@ -13,11 +13,12 @@ export function GpuPanel({ engine }: { engine: EngineApi & { onEvent(l: (e: Engi
   const selfTest = useGpuStore((s) => s.selfTest);
   const deviceLost = useGpuStore((s) => s.deviceLost);
   const runSelfTest = useGpuStore((s) => s.runSelfTest);
+  const starting = useGpuStore((s) => s.status === 'starting');
   if (!report) {
     return (
       <section className="panel" aria-labelledby="gpu-title">
         <h2 id="gpu-title">GPU</h2>
-        <p className="hint">This browser gives no WebGPU adapter: models run on the CPU route.</p>
+        <p className="hint">{starting ? 'Asking the browser for a WebGPU adapter…' : 'This browser gives no WebGPU adapter: models run on the CPU route.'}</p>
         <BackendChoice engine={engine} />
       </section>
     );
