@@ -1,4 +1,5 @@
-// The loaded model at a glance: architecture, size, quantization and the GPU memory it takes.
+// The loaded model at a glance: architecture, size, quantization, where it runs and the memory it
+// takes there (GPU buffers on WebGPU, the WebAssembly memory on the CPU route).
 
 import { formatBytes } from '../gpu/adapter-report';
 import type { ModelInfo } from '../model/model';
@@ -18,7 +19,8 @@ export function ModelCard({ info }: { info: ModelInfo }) {
     ['Embeddings', c.tieWordEmbeddings ? 'tied to the output layer' : 'separate output layer'],
     ['Weights file', `${info.weightsFormat}, ${formatBytes(info.fileBytes)}`],
     ['Quantization', info.quant === 'f32' ? 'none (f32)' : `${info.quant} blocks of 32 (embeddings and norms f32)`],
-    ['GPU memory', formatBytes(info.gpuBytes)],
+    ['Runs on', info.backendNote],
+    [info.backend === 'cpu' ? 'Memory (WebAssembly)' : 'GPU memory', formatBytes(info.gpuBytes)],
   ];
   return (
     <section className="card" aria-labelledby="card-title">
