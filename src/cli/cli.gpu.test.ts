@@ -54,6 +54,18 @@ describe('npx alignscope', () => {
     expect(out.sentences).toBeUndefined();
   });
 
+  it('perplexity --json: per language perplexity, tokens, characters and bits per character, each sentence alone', async () => {
+    const out = JSON.parse((await cli('perplexity', '--model', 'random:1', '--data', 'public/data/sample.tsv', '--langs', 'en,zh', '--split', 'all', '--backend', 'cpu', '--json')).stdout);
+    expect(Object.keys(out.languages)).toEqual(['en', 'zh']);
+    const sample = readFileSync('public/data/sample.tsv', 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).slice(1).map((l) => l.split('\t'));
+    const zhChars = sample.reduce((n, cells) => n + [...cells[2]].length, 0);
+    const zh = out.languages.zh;
+    expect(zh.characters).toBe(zhChars);
+    expect(zh.tokens).toBeGreaterThan(zh.characters); // a byte-level model: more tokens than CJK characters
+    expect(zh.bitsPerCharacter).toBeCloseTo((Math.log(zh.perplexity) * zh.tokens) / Math.LN2 / zh.characters, 9);
+    expect(out.languages.en.perplexity).toBeGreaterThan(1);
+  });
+
   it('train (the CPU route unless told) writes a JSONL log of evaluations and steps, the same losses as --backend webgpu; a bad option is a usage error (exit 2)', async () => {
     const logged = async (...extra: string[]) => {
       const log = join(mkdtempSync(join(tmpdir(), 'alignscope-cli-')), 'train.jsonl');

@@ -4,6 +4,7 @@
 //   alignscope embed --model DIR "s1" "s2" ...     one vector per sentence per layer (--json)
 //   alignscope train --model DIR --data FILE ...   fine-tune; a JSONL log of step and eval events
 //   alignscope analyze --model DIR --data FILE --langs en,zh,cs   alignment metrics per layer and pair
+//   alignscope perplexity --model DIR --data FILE --langs en,zh   held-out perplexity and bits per character
 // --model takes a folder (config.json, tokenizer.json, model.safetensors or model.onnx) or
 // random[:SEED] for the random tiny test model; --quant is f32 unless given, as in the app. Every
 // command says which quantization (and analyze which pooling) it used. Errors print their name and
@@ -23,6 +24,7 @@ import type { LangPair } from '../train/batching';
 import { defaultTrainSettings } from '../train/defaults';
 import type { TrainMode } from '../train/trainable';
 import { dirFiles } from './dir-source';
+import { perplexityReport, type PerplexityReport } from '../eval/perplexity';
 
 const USAGE = `usage:
   alignscope generate --model DIR|random[:SEED] [--quant q4|q8|f32] [--backend webgpu|cpu|auto] [--max-new-tokens N] [--temperature T] [--top-k K] [--seed S] [--json] PROMPT
@@ -33,6 +35,9 @@ const USAGE = `usage:
                       (full fine-tuning loads the model as f32; LoRA keeps --quant)
   alignscope analyze  --model DIR|random[:SEED] [--corpus everyday|software | --data FILE] --langs en,zh,cs [--backend webgpu|cpu|auto] [--layers all|0,2,4] [--split test|dev|train|all]
                       [--limit N] [--pooling mean|last] [--no-centre] [--resamples N] [--json]
+  alignscope perplexity --model DIR|random[:SEED] [--corpus everyday|software | --data FILE] [--langs en,zh] [--split test|dev|train|all]
+                      [--limit N] [--backend webgpu|cpu|auto] [--json]
+                      per language: perplexity, tokens, characters and bits per character, each sentence scored alone
   --corpus names a shipped corpus (everyday unless --data gives a file; software = public/data/debian/tuples.tsv.gz);
   --limit N takes the first N tuples of each split.
   --quant is f32 unless given (as the app loads the default model); analyze prints LAC's permutation
@@ -114,6 +119,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'train') return await train(engine, values);
     if (command === 'analyze') return await analyze(engine, values);
+    if (command === 'perplexity') return await perplexity(engine, values);
     const info = await engine.loadModel(sourceOf(values.model), { quant: quantOf(values.quant), backend: backendOf(values.backend) });
     if (!values.json) console.error(`loaded ${info.name}: ${info.architecture}, ${(info.parameters / 1e6).toFixed(2)}M parameters, ${info.quant}; ${info.backendNote}`);
     if (command === 'generate') {
@@ -167,14 +173,48 @@ async function readData(values: Values) {
   return { file, corpus, split, limit, pick };
 }
 
-async function analyze(engine: Engine, values: Values): Promise<number> {
-  const { file, corpus, split, limit, pick } = await readData(values);
-  const langs = (values.langs ?? corpus.languages.join(',')).split(',');
-  const missing = langs.filter((l) => !corpus.languages.includes(l));
-  if (missing.length) throw new UsageError(`--langs: ${missing.join(', ')} not in the corpus (${corpus.languages.join(', ')})`);
-  const which = values.split;
+/** --split of a read corpus (first --limit tuples of it); the usage error says what is allowed. */
+function splitOf(data: Awaited<ReturnType<typeof readData>>, which: string) {
   if (which !== 'all' && which !== 'train' && which !== 'dev' && which !== 'test') throw new UsageError(`--split must be test, dev, train or all, not ${which}`);
-  const tuples = which === 'all' ? corpus.tuples.slice(0, limit) : pick(split[which]);
+  return which === 'all' ? data.corpus.tuples.slice(0, data.limit) : data.pick(data.split[which]);
+}
+
+/** --langs (all of the corpus's by default), each checked against it. */
+function langsOf(values: Values, languages: readonly string[]): string[] {
+  const langs = (values.langs ?? languages.join(',')).split(',');
+  const missing = langs.filter((l) => !languages.includes(l));
+  if (missing.length) throw new UsageError(`--langs: ${missing.join(', ')} not in the corpus (${languages.join(', ')})`);
+  return langs;
+}
+
+async function perplexity(engine: Engine, values: Values): Promise<number> {
+  const data = await readData(values);
+  const langs = langsOf(values, data.corpus.languages);
+  const tuples = splitOf(data, values.split);
+  const info = await engine.loadModel(sourceOf(values.model), { quant: quantOf(values.quant), backend: backendOf(values.backend) });
+  const out: Record<string, PerplexityReport> = {};
+  for (const lang of langs) {
+    const sentences = tuples.map((t) => t[lang]).filter((s): s is string => typeof s === 'string' && s !== '');
+    out[lang] = perplexityReport(sentences, await engine.perplexity(sentences, 'current'));
+    if (!values.json) process.stderr.write(`\rscored ${lang}   `);
+  }
+  if (values.json) {
+    console.log(JSON.stringify({ model: info.name, quant: info.quant, backend: info.backend, data: data.file, split: values.split, languages: out }));
+    return 0;
+  }
+  process.stderr.write(`\n${info.backendNote}\n`);
+  console.log(`${info.name} (${info.quant}): ${values.split} split, each sentence alone (BOS + sentence + EOS)`);
+  console.log('lang'.padEnd(6) + 'perplexity'.padStart(12) + 'tokens'.padStart(9) + 'chars'.padStart(9) + 'bits/char'.padStart(11));
+  for (const [lang, r] of Object.entries(out)) console.log(lang.padEnd(6) + r.perplexity.toFixed(2).padStart(12) + String(r.tokens).padStart(9) + String(r.characters).padStart(9) + r.bitsPerCharacter.toFixed(3).padStart(11));
+  return 0;
+}
+
+async function analyze(engine: Engine, values: Values): Promise<number> {
+  const data = await readData(values);
+  const { file } = data;
+  const langs = langsOf(values, data.corpus.languages);
+  const which = values.split;
+  const tuples = splitOf(data, which);
   const pooling = values.pooling === 'last' ? 'last' : values.pooling === 'mean' ? 'mean' : null;
   if (!pooling) throw new UsageError(`--pooling must be mean or last, not ${values.pooling}`);
   const info = await engine.loadModel(sourceOf(values.model), { quant: quantOf(values.quant), backend: backendOf(values.backend) });
