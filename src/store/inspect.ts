@@ -23,7 +23,7 @@ import { create } from 'zustand';
 import type { AlignmentRow } from '../align/analyze';
 import { CORPORA, DEFAULT_CORPUS, standardSplit, type CorpusName } from '../data/corpora';
 import type { ReadReport } from '../data/corpus';
-import { readCorpusBytes } from '../data/read';
+import { readCorpusUrlInWorker } from '../data/read-in-worker';
 import type { CorpusSplit } from '../data/splits';
 import { armSettings, DEFAULT_EXPERIMENT, type Arm } from '../experiment/arms';
 import type { Pooling } from '../reference/pooling';
@@ -234,10 +234,7 @@ export function inspectCorpus(name: CorpusName, report: ReadReport): InspectCorp
 }
 
 async function fetchCorpus(name: CorpusName): Promise<InspectCorpus> {
-  const url = CORPORA[name].url;
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`Could not fetch ${url}: HTTP ${res.status}.`);
-  return inspectCorpus(name, await readCorpusBytes(url, new Uint8Array(await res.arrayBuffer())));
+  return inspectCorpus(name, await readCorpusUrlInWorker(CORPORA[name].url));
 }
 
 let connected = false;

@@ -7,6 +7,7 @@ import { create } from 'zustand';
 import type { ReadReport } from '../data/corpus';
 import { CORPORA } from '../data/corpora';
 import { readCorpusBytes } from '../data/read';
+import { readCorpusUrlInWorker } from '../data/read-in-worker';
 import { splitCorpus } from '../data/splits';
 import { readTsv } from '../data/tsv';
 import type { LinearName } from '../model/weights';
@@ -392,10 +393,7 @@ export const useTrainStore = create<TrainStoreState & TrainStoreActions>()((set,
 
     loadSoftware: () =>
       loadCorpus(async () => {
-        const url = CORPORA.software.url;
-        const res = await fetch(url);
-        if (!res.ok) throw new Error(`Could not fetch the software corpus (${url}): HTTP ${res.status}.`);
-        return corpusState('software', CORPORA.software.label, await readCorpusBytes(url, new Uint8Array(await res.arrayBuffer())));
+        return corpusState('software', CORPORA.software.label, await readCorpusUrlInWorker(CORPORA.software.url));
       }),
 
     loadFile: (file) => loadCorpus(async () => corpusState('upload', file.name, await readCorpusBytes(file.name, new Uint8Array(await file.arrayBuffer())))),
