@@ -7,6 +7,7 @@
 
 import { ShapeError } from '../errors';
 import { numel, type CpuQWeight, type CpuRuntime, type CpuTensor } from './runtime';
+import { matmulShape } from '../ops/matmul-shape';
 
 /** Sources of B in gemm (enum BKind in kernels/pack.h). */
 const B_KIND = { f32_nt: 0, f32_nn: 1, q8_nt: 2, q4_nt: 3, q8_nn: 4, q4_nn: 5 } as const;
@@ -35,18 +36,7 @@ function gemmScratch(rt: CpuRuntime): number {
 export function matmul(rt: CpuRuntime, a: CpuTensor, b: CpuTensor, opts: CpuMatmulOptions = {}): CpuTensor {
   const transA = opts.transA ?? false;
   const transB = opts.transB ?? false;
-  const [bA, ra, ca] = a.shape.length === 3 ? a.shape : [1, ...a.shape];
-  const [bB, rb, cb] = b.shape.length === 3 ? b.shape : [1, ...b.shape];
-  const [M, K] = transA ? [ca, ra] : [ra, ca];
-  const [Kb, N] = transB ? [cb, rb] : [rb, cb];
-  const nBatch = Math.max(bA, bB);
-  if (a.shape.length < 2 || a.shape.length > 3 || b.shape.length < 2 || b.shape.length > 3 || Kb !== K || (bA !== bB && bA !== 1 && bB !== 1)) {
-    throw new ShapeError(`matmul: cannot multiply ${a.name} [${a.shape}]${transA ? 'ᵀ' : ''} by ${b.name} [${b.shape}]${transB ? 'ᵀ' : ''}.`, { a: a.shape, b: b.shape, transA, transB });
-  }
-  const outShape = a.shape.length === 3 || b.shape.length === 3 ? [nBatch, M, N] : [M, N];
-  if (opts.into && opts.into.shape.join() !== outShape.join()) {
-    throw new ShapeError(`matmul: cannot accumulate [${outShape}] into ${opts.into.name} [${opts.into.shape}].`, { into: opts.into.shape, outShape });
-  }
+  const { M, K, N, bA, bB, nBatch, outShape } = matmulShape(a, b, transA, transB, opts.into);
   const out = opts.into ?? rt.empty(outShape, opts.name ?? `matmul(${a.name},${b.name})`);
   const scratch = M <= GEMV_MAX_ROWS && transB && !transA && !opts.into ? 0 : gemmScratch(rt);
   for (let z = 0; z < nBatch; z++) {

@@ -1,10 +1,10 @@
 // matmul op over shaders/matmul.wgsl: C = op(A) · op(B), op = identity or transpose, f32, batched
 // with optional broadcast; `into` accumulates C += op(A) · op(B) into an existing tensor.
 
-import { ShapeError } from '../errors';
 import type { Batch } from '../gpu/batch';
 import type { GpuContext } from '../gpu/runtime';
 import { emptyTensor, type GpuTensor } from './tensor';
+import { matmulShape } from '../ops/matmul-shape';
 
 const WG = 8; // workgroup is WG x WG, each invocation a 4x4 tile
 const TILE = 4 * WG;
@@ -26,18 +26,7 @@ export interface MatmulOptions {
 export async function matmul(ctx: GpuContext, batch: Batch, a: GpuTensor, b: GpuTensor, opts: MatmulOptions = {}): Promise<GpuTensor> {
   const transA = opts.transA ?? false;
   const transB = opts.transB ?? false;
-  const [bA, ra, ca] = a.shape.length === 3 ? a.shape : [1, ...a.shape];
-  const [bB, rb, cb] = b.shape.length === 3 ? b.shape : [1, ...b.shape];
-  const [M, K] = transA ? [ca, ra] : [ra, ca];
-  const [Kb, N] = transB ? [cb, rb] : [rb, cb];
-  const nBatch = Math.max(bA, bB);
-  if (a.shape.length < 2 || a.shape.length > 3 || b.shape.length < 2 || b.shape.length > 3 || Kb !== K || (bA !== bB && bA !== 1 && bB !== 1)) {
-    throw new ShapeError(`matmul: cannot multiply ${a.name} [${a.shape}]${transA ? 'ᵀ' : ''} by ${b.name} [${b.shape}]${transB ? 'ᵀ' : ''}.`, { a: a.shape, b: b.shape, transA, transB });
-  }
-  const outShape = a.shape.length === 3 || b.shape.length === 3 ? [nBatch, M, N] : [M, N];
-  if (opts.into && opts.into.shape.join() !== outShape.join()) {
-    throw new ShapeError(`matmul: cannot accumulate [${outShape}] into ${opts.into.name} [${opts.into.shape}].`, { into: opts.into.shape, outShape });
-  }
+  const { M, K, N, bA, bB, nBatch, outShape } = matmulShape(a, b, transA, transB, opts.into);
   const out = opts.into ?? emptyTensor(ctx, outShape, opts.name ?? `matmul(${a.name},${b.name})`);
   const pipeline = await ctx.pipeline('matmul', 'main', { WG_X: WG, WG_Y: WG, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, ACCUMULATE: opts.into ? 1 : 0 });
   batch.dispatch({
