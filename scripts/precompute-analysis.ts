@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { dirFiles } from '../src/cli/dir-source';
 import { readCorpusFile } from '../src/data/read';
 import { nodeGpu } from '../src/gpu/node-gpu';
-import { defaultForm, inspectCorpus, MAP_SEED, requestOf } from '../src/store/inspect';
+import { MAP_SEED } from '../src/store/inspect';
+import { defaultForm, inspectCorpus, requestOf } from '../src/store/inspect-request';
 import { Engine } from '../src/worker/engine';
 import { embeddingsToBytes, sha256Hex, SHIPPED_ANALYSIS_FILE, SHIPPED_EMBEDDINGS_FILE, SHIPPED_FORMAT, SHIPPED_MAP_METHOD, type ShippedAnalysis } from '../src/worker/shipped-analysis';
 

@@ -1,5 +1,5 @@
-// What the UI knows about inspecting alignment: the shipped corpus and its fixed split, the form
-// (languages, split, how many tuples, pooling, centring, projection), the last analysis (metrics of
+// What the UI knows about inspecting alignment: the chosen corpus and the form (their data and the
+// request they make are inspect-request.ts), the last analysis (metrics of
 // every layer and pair), the 2-D map of the chosen layer, the selected tuple and its neighbours, and
 // the engine's progress while it works. A new analysis or map replaces the old one only when it is
 // ready, so the panel always shows the last result while it recomputes.
@@ -21,54 +21,24 @@
 
 import { create } from 'zustand';
 import type { AlignmentRow } from '../align/analyze';
-import { CORPORA, DEFAULT_CORPUS, standardSplit, type CorpusName } from '../data/corpora';
-import type { ReadReport } from '../data/corpus';
-import { readCorpusUrlInWorker } from '../data/read-in-worker';
-import type { CorpusSplit } from '../data/splits';
 import { armSettings, DEFAULT_EXPERIMENT, type Arm } from '../experiment/arms';
-import type { Pooling } from '../reference/pooling';
-import type { ParallelTuple } from '../train/batching';
-import type { AnalysisResult, AnalysisSlot, AnalyzeRequest, Neighbour, ProjectionResult } from '../worker/analysis';
+import { DEFAULT_CORPUS, type CorpusName } from '../data/corpora';
+import type { AnalysisResult, AnalysisSlot, Neighbour, ProjectionResult } from '../worker/analysis';
+import { defaultForm, fetchCorpus, middleLayer, presetData, requestOf, SOFTWARE_FIRST_LOOK, type InspectCorpus, type InspectForm, type MapMethod, type SplitName } from './inspect-request';
 import { parseShippedAnalysis, SHIPPED_ANALYSIS_FILE, SHIPPED_MAP_METHOD, type ShippedAnalysis } from '../worker/shipped-analysis';
 import type { ModelInfo } from '../model/model';
 import { useTrainStore } from './train';
 import type { EngineApi, EngineEvent } from '../worker/engine';
-import type { TrainData } from '../worker/training';
 
 type Engine = EngineApi & { onEvent(l: (e: EngineEvent) => void): unknown };
-export type MapMethod = Parameters<EngineApi['projectEmbeddings']>[1];
-export type SplitName = 'test' | 'dev' | 'train' | 'all';
 export type HeatMetric = 'lac' | 'mexa';
 
-/** Bootstrap settings of the LAC interval: the CLI's (`alignscope analyze` uses seed 0, 1000 resamples). */
-export const BOOTSTRAP = { resamples: 1000, seed: 0 } as const;
 /** Seed of the UMAP layout (PCA is deterministic). */
 export const MAP_SEED = 1;
 /** Neighbours listed for a selected sentence. */
 export const NEIGHBOURS_K = 5;
 
-/** A shipped corpus as read: its tuples and their fixed split (the corpus's own, or 70/10/20 by seed 0). */
-export interface InspectCorpus {
-  name: CorpusName;
-  languages: string[];
-  tuples: ParallelTuple[];
-  /** Indices into `tuples`, ascending. */
-  split: CorpusSplit;
-}
 
-/** Tuples the software corpus's form starts with (its test split has 1,220: minutes to embed on a software adapter). */
-export const SOFTWARE_FIRST_LOOK = 200;
-
-export interface InspectForm {
-  /** Chosen languages, kept in corpus order (so pairs come out as the CLI lists them). */
-  languages: string[];
-  split: SplitName;
-  /** Tuples to use from the start of the split, as typed; '' means all of it. */
-  count: string;
-  pooling: Pooling;
-  centre: boolean;
-  method: MapMethod;
-}
 
 export interface InspectProgress {
   task: 'analyze' | 'project';
@@ -187,55 +157,17 @@ function errorOf(e: unknown): { name: string; message: string } {
   return { name: (e as Error)?.name ?? 'Error', message: (e as Error)?.message ?? String(e) };
 }
 
-/** The form the app opens with (every language of the corpus): the request the shipped base analysis answers. */
-export function defaultForm(languages: string[]): InspectForm {
-  return { languages, split: 'test', count: '', pooling: 'mean', centre: true, method: 'pca' };
-}
 
-/** The split's tuples in corpus order (the order the CLI uses), or every tuple for 'all'. */
-export function splitTuples(corpus: InspectCorpus, split: SplitName): ParallelTuple[] {
-  return split === 'all' ? corpus.tuples : corpus.split[split].map((i) => corpus.tuples[i]);
-}
 
-/** The engine request the form describes, or why there is none. */
-export function requestOf(corpus: InspectCorpus | null, form: InspectForm): { request: AnalyzeRequest | null; problem: string | null } {
-  if (!corpus) return { request: null, problem: 'The corpus is not read yet.' };
-  if (form.languages.length < 2) return { request: null, problem: 'Choose at least two languages.' };
-  const all = splitTuples(corpus, form.split);
-  let tuples = all;
-  const raw = form.count.trim();
-  if (raw !== '') {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 2 || n > all.length) return { request: null, problem: `Tuples: a whole number from 2 to ${all.length}, or empty for all.` };
-    tuples = all.slice(0, n);
-  }
-  return { request: { tuples, languages: form.languages, layers: 'all', pooling: form.pooling, centre: form.centre, ...BOOTSTRAP }, problem: null };
-}
 
-/** What the presets train on (the shipped corpus's train split) and hold out (its dev split). */
-function presetData(corpus: InspectCorpus): TrainData {
-  return { train: splitTuples(corpus, 'train'), heldOut: splitTuples(corpus, 'dev') };
-}
 
 /** Whether two analyses hold the same rows (the engine's step-0 reuse of the one on screen returns equal numbers). */
 function sameNumbers(a: AnalysisResult, b: AnalysisResult | null): boolean {
   return !!b && a.rows.length === b.rows.length && a.rows.every((r, i) => Object.is(r.lac, b.rows[i].lac) && r.layer === b.rows[i].layer && r.a === b.rows[i].a && r.b === b.rows[i].b);
 }
 
-/** The middle hidden state of a model with `numLayers` blocks. */
-export function middleLayer(numLayers: number): number {
-  return Math.round(numLayers / 2);
-}
 
-/** A shipped corpus from what its reader gave: the tuples and the split every tool uses (data/corpora.ts). */
-export function inspectCorpus(name: CorpusName, report: ReadReport): InspectCorpus {
-  const { corpus } = report;
-  return { name, languages: corpus.languages, tuples: corpus.tuples, split: standardSplit(corpus) };
-}
 
-async function fetchCorpus(name: CorpusName): Promise<InspectCorpus> {
-  return inspectCorpus(name, await readCorpusUrlInWorker(CORPORA[name].url));
-}
 
 let connected = false;
 /** Bumped by every analysis: replies to calls made for an older one are dropped. */

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readCorpusFile } from '../data/read';
-import { inspectCorpus, type InspectCorpus } from './inspect';
+import { inspectCorpus, type InspectCorpus } from './inspect-request';
 import { buildResult, DEFAULT_FORM, planOf, type TranslateForm } from './translate';
 
 // Five tuples; the test split holds tuples 1, 3, 4 (in corpus order); tuple 3 lacks zh.

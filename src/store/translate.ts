@@ -12,7 +12,8 @@ import type { ParallelTuple } from '../train/batching';
 import { DEFAULT_TAGS_TEMPLATE } from '../train/template';
 import type { EngineApi, EngineEvent } from '../worker/engine';
 import type { TranslateRequest } from '../worker/translate';
-import { splitTuples, useInspectStore, type InspectCorpus } from './inspect';
+import { useInspectStore } from './inspect';
+import { splitTuples, type InspectCorpus } from './inspect-request';
 
 type Engine = EngineApi & { onEvent(l: (e: EngineEvent) => void): unknown };
 export type Weights = TranslateRequest['weights'];

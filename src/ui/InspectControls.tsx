@@ -7,7 +7,8 @@
 import { useMemo } from 'react';
 import { CORPORA, CORPUS_NAMES, type CorpusName } from '../data/corpora';
 import type { Pooling } from '../reference/pooling';
-import { requestOf, splitTuples, useInspectStore, type MapMethod, type SplitName } from '../store/inspect';
+import { useInspectStore } from '../store/inspect';
+import { requestOf, splitTuples, type MapMethod, type SplitName } from '../store/inspect-request';
 import { useModelStore } from '../store/model';
 import { languageName } from '../train/template';
 import type { EngineApi } from '../worker/engine';

@@ -9,7 +9,8 @@
 import { useMemo, useRef, useState } from 'react';
 import { Area, CartesianGrid, ComposedChart, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { AlignmentRow } from '../align/analyze';
-import { BOOTSTRAP, useInspectStore } from '../store/inspect';
+import { useInspectStore } from '../store/inspect';
+import { BOOTSTRAP } from '../store/inspect-request';
 import type { AnalysisResult } from '../worker/analysis';
 import type { EngineApi } from '../worker/engine';
 import { downloadCsv, downloadJson, downloadSvgChart } from './export';

@@ -8,7 +8,7 @@ import { dirFiles } from '../cli/dir-source';
 import { armSettings, DEFAULT_EXPERIMENT } from '../experiment/arms';
 import { nodeGpu } from '../gpu/node-gpu';
 import { readCorpusFile } from '../data/read';
-import { defaultForm, inspectCorpus, requestOf, splitTuples } from '../store/inspect';
+import { defaultForm, inspectCorpus, requestOf, splitTuples } from '../store/inspect-request';
 import type { AnalysisResult } from './analysis';
 import { Engine, type EngineEvent } from './engine';
 

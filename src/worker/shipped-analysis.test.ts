@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readCorpusFile } from '../data/read';
-import { defaultForm, inspectCorpus, requestOf } from '../store/inspect';
+import { defaultForm, inspectCorpus, requestOf } from '../store/inspect-request';
 import { embeddingsFromBytes, embeddingsToBytes, parseShippedAnalysis, sha256Hex } from './shipped-analysis';
 
 const DIR = new URL('../../public/models/alignscope-tiny/', import.meta.url);
