@@ -9,6 +9,7 @@ import { randomArray } from '../reference/random';
 import { matmul, matmulQ, matmulQBackward, type CpuQMatmulVariant } from './matmul';
 import type { CpuRuntime, CpuTensor } from './runtime';
 import { threadRuntimes } from './test-threads';
+import { MATMUL_TEST_SHAPES } from '../ops/matmul-test-shapes';
 
 // f32 sums of up to 1024 products in a different order than float64: well inside 1e-5 of max |C|.
 const TOL = 1e-5;
@@ -32,14 +33,7 @@ function check(got: Float32Array, ref: Float64Array, what: string, tol = TOL) {
 
 describe('CPU matmul f32 vs float64 reference, identical on 1, 2 and 4 threads', () => {
   const shapes: [number, number, number][] = [
-    [1, 7, 5],
-    [33, 65, 17],
-    [128, 256, 64],
-    [1, 1, 1],
-    [5, 3, 257],
-    [12, 20, 36],
-    [9, 7, 12],
-    [70, 130, 200],
+    ...MATMUL_TEST_SHAPES, // the GPU tier's shapes
     [4, 1024, 1024], // gemv at the bench's decode width
     [6, 70, 600], // K spans three KC = 256 chunks
   ];

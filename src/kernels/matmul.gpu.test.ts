@@ -5,6 +5,7 @@ import { randomArray } from '../reference/random';
 import { testRuntime } from '../test/gpu';
 import { matmul } from './matmul';
 import { readTensor, uploadTensor } from './tensor';
+import { MATMUL_TEST_SHAPES } from '../ops/matmul-test-shapes';
 
 const rt = testRuntime();
 afterAll(() => rt.destroy());
@@ -13,18 +14,8 @@ afterAll(() => rt.destroy());
 const TOL = 1e-5;
 
 describe('matmul f32 vs float64 reference', () => {
-  const shapes: [number, number, number][] = [
-    [1, 7, 5],
-    [33, 65, 17],
-    [128, 256, 64],
-    [1, 1, 1],
-    [5, 3, 257],
-    [12, 20, 36], // vec4 path both ways
-    [9, 7, 12], // vec4 with B transposed; plain B falls back (N % 4 != 0)
-    [70, 130, 200], // vec4, edge tiles in M and N
-  ];
   for (const transB of [false, true]) {
-    for (const [M, N, K] of shapes) {
+    for (const [M, N, K] of MATMUL_TEST_SHAPES) {
       it(`${M}x${N}x${K} ${transB ? 'B transposed [N,K]' : 'B [K,N]'}`, async () => {
         const a = randomArray(M * K, 1 + M);
         const b = randomArray(K * N, 2 + N);
