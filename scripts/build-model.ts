@@ -2,13 +2,16 @@
 // (the CPU route by default: WebAssembly SIMD threads, many times faster than WebGPU on a software
 // adapter; --backend webgpu trains through Dawn instead) and writes it to
 // public/models/alignscope-tiny/: config.json, model.safetensors (f32), model.onnx (q4 MatMulNBits,
-// embeddings and norms f32), the tokenizer files (from scripts/train-tokenizer.ts) and
-// model-card.json. Training data: the monolingual sides of the corpus's TRAIN split only, each
-// sentence on its own (shuffled within and across languages; no pairs in one sequence) — the
-// paper's starting point: a model that knows the languages but was never taught to map between them.
-// Deterministic by seed on a given route (and adapter); the two routes agree to f32 rounding.
+// embeddings and norms f32) and model-card.json, next to the tokenizer files (scripts/train-tokenizer.ts).
+// Training data: the pre-training text of src/train/pretraining.ts — the monolingual sides of both
+// corpora's TRAIN splits (the software corpus's mono files, languages balanced, and the everyday
+// train split), each sentence or paragraph on its own, shuffled within and across languages; never a
+// pair in one sequence — the paper's starting point: a model that knows its languages but was never
+// taught to map between them. Every `--eval-every` steps the held-out NTP loss on both corpora's dev
+// splits goes into the card's curve. Deterministic by seed on a given route (and adapter).
 //
-//   npx tsx scripts/build-model.ts [--steps N] [--batch-size B] [--seed S] [--out DIR] [--backend cpu|webgpu]
+//   npx tsx scripts/build-model.ts [--steps N] [--batch-size B] [--layers L] [--hidden D] [--mlp M]
+//                                  [--heads H] [--kv-heads K] [--seed S] [--out DIR] [--backend cpu|webgpu]
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,26 +19,34 @@ import { parseArgs } from 'node:util';
 import { uploadCpuDecoder } from '../src/cpu/decoder';
 import { CpuRuntime } from '../src/cpu/runtime';
 import { CpuTrainer } from '../src/cpu/trainer';
-import { readTsv } from '../src/data/tsv';
 import { exportDecoderOnnx } from '../src/export/onnx';
 import { nodeGpu } from '../src/gpu/node-gpu';
 import { GpuRuntime } from '../src/gpu/runtime';
 import { readTensor } from '../src/kernels/tensor';
 import { toHfConfig, type DecoderConfig } from '../src/model/config';
 import { uploadDecoder } from '../src/model/decoder';
-import { randomWeights } from '../src/model/random-model';
+import { pretrainingInit } from '../src/train/init';
 import { writeSafetensors } from '../src/model/safetensors';
 import { Tokenizer } from '../src/model/tokenizer';
 import { expectedWeights, parameterCount, type WeightMap } from '../src/model/weights';
 import type { LangPair, ParallelTuple } from '../src/train/batching';
 import { defaultTrainSettings } from '../src/train/defaults';
+import { packLines } from '../src/train/pretraining';
+import { EVERYDAY_REPEATS, loadPretrainingLines, shippedSplit } from './shipped-corpora';
 import type { SessionTrainer } from '../src/train/session-trainer';
 import { Trainer, type TrainSettings } from '../src/train/trainer';
 
 const { values } = parseArgs({
   options: {
-    steps: { type: 'string', default: '600' },
+    steps: { type: 'string', default: '3000' },
     'batch-size': { type: 'string', default: '32' },
+    layers: { type: 'string', default: '6' },
+    hidden: { type: 'string', default: '192' },
+    mlp: { type: 'string', default: '512' },
+    heads: { type: 'string', default: '4' },
+    'kv-heads': { type: 'string', default: '2' },
+    'max-length': { type: 'string', default: '64' },
+    'eval-every': { type: 'string', default: '100' },
     lr: { type: 'string', default: '0.003' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string', default: 'public/models/alignscope-tiny' },
@@ -52,21 +63,23 @@ const tokenizerJson = JSON.parse(readFileSync(join(out, 'tokenizer.json'), 'utf8
 const tokenizerConfig = JSON.parse(readFileSync(join(out, 'tokenizer_config.json'), 'utf8'));
 const tokenizer = Tokenizer.fromJson(tokenizerJson, tokenizerConfig, join(out, 'tokenizer.json'));
 
-const corpus = readTsv(readFileSync('public/data/corpus.tsv', 'utf8'), 'corpus.tsv').corpus;
-const splits = JSON.parse(readFileSync('public/data/splits.json', 'utf8')) as Record<'train' | 'dev' | 'test', string[]>;
-const byId = new Map(corpus.ids!.map((id, i) => [id, corpus.tuples[i]]));
-const part = (name: 'train' | 'dev' | 'test'): ParallelTuple[] => splits[name].map((id) => byId.get(id)!);
-const langs = corpus.languages;
+const text = await loadPretrainingLines(seed);
+const langs = text.languages;
+const maxLength = Number(values['max-length']);
+const rows = packLines(text.lines, (line) => tokenizer.encode(line, { addBos: false }).length, maxLength);
+const everyday = await shippedSplit('everyday');
+const software = await shippedSplit('software');
+const heldOut = [...everyday.dev, ...software.dev];
 
 const config: DecoderConfig = {
   architecture: 'llama',
   vocabSize: tokenizer.vocabSize,
-  hiddenSize: 128,
-  numLayers: 4,
-  numHeads: 4,
-  numKvHeads: 2,
-  headDim: 32,
-  intermediateSize: 384,
+  hiddenSize: Number(values.hidden),
+  numLayers: Number(values.layers),
+  numHeads: Number(values.heads),
+  numKvHeads: Number(values['kv-heads']),
+  headDim: Number(values.hidden) / Number(values.heads),
+  intermediateSize: Number(values.mlp),
   rmsNormEps: 1e-5,
   ropeTheta: 10000,
   ropeScaling: null,
@@ -87,7 +100,7 @@ interface Route {
 
 /** A fresh random model and its trainer on the chosen route. */
 async function route(settings: TrainSettings, train: ParallelTuple[], dev: ParallelTuple[]): Promise<Route> {
-  const initial = randomWeights(config, seed);
+  const initial = pretrainingInit(config, seed);
   if (values.backend === 'cpu') {
     const rt = await CpuRuntime.create();
     const decoder = uploadCpuDecoder(rt, config, initial, 'f32', { contextLength: config.maxPositions });
@@ -127,24 +140,32 @@ const settings = {
   ntpFraction: 1,
   lambdaMap: 0,
   weightDecay: 0.1,
-  maxLength: 64,
+  maxLength,
   seed,
   evalEvery: 0,
 };
-const { trainer, weights: trainedWeights, device, close } = await route(settings, part('train'), part('dev'));
+const evalEvery = Number(values['eval-every']);
+const { trainer, weights: trainedWeights, device, close } = await route(settings, rows, heldOut);
 console.log(`model: ${(parameterCount(config) / 1e6).toFixed(2)}M parameters; ${steps} steps of ${settings.batchSize} sentences`);
 const losses: number[] = [];
+/** Held-out NTP loss (both dev splits, the first 8 batches) every evalEvery steps: the card's curve. */
+const curve: { step: number; minutes: number; tokensSeen: number; trainNtp: number; heldOutNtp: number }[] = [];
 let tokens = 0;
+const tTrain = performance.now();
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 for (let s = 0; s < steps; s++) {
   const e = await trainer.step();
   losses.push(e.lossNtp);
   tokens += e.tokens;
   if (e.step % 10 === 0 || e.step === steps) {
-    const avg = losses.slice(-10).reduce((a, b) => a + b, 0) / Math.min(10, losses.length);
-    console.log(`step ${e.step}/${steps} ntp ${avg.toFixed(3)} lr ${e.lr.toExponential(2)} ${e.tokensPerSecond.toFixed(0)} tok/s ${((performance.now() - t0) / 60000).toFixed(1)} min`);
+    console.log(`step ${e.step}/${steps} ntp ${mean(losses.slice(-10)).toFixed(3)} lr ${e.lr.toExponential(2)} ${e.tokensPerSecond.toFixed(0)} tok/s ${((performance.now() - t0) / 60000).toFixed(1)} min`);
+  }
+  if ((evalEvery > 0 && e.step % evalEvery === 0) || e.step === steps) {
+    const held = (await trainer.evaluate(8)).lossNtp;
+    curve.push({ step: e.step, minutes: Number(((performance.now() - t0) / 60000).toFixed(1)), tokensSeen: tokens, trainNtp: Number(mean(losses.slice(-evalEvery || -10)).toFixed(4)), heldOutNtp: Number(held.toFixed(4)) });
+    console.log(`held-out ntp ${held.toFixed(3)} at step ${e.step}`);
   }
 }
-const heldOut = await trainer.evaluate(4);
 
 const weights = await trainedWeights();
 for (const spec of expectedWeights(config)) if (!weights.has(spec.name)) throw new Error(`missing ${spec.name}`);
@@ -157,17 +178,20 @@ const card = {
   architecture: 'llama',
   parameters: parameterCount(config),
   config: { layers: config.numLayers, hidden: config.hiddenSize, heads: config.numHeads, kvHeads: config.numKvHeads, mlp: config.intermediateSize, vocab: config.vocabSize, context: config.maxPositions, tiedEmbeddings: true },
-  data: `monolingual sentences of the train split of public/data/corpus.tsv (${splits.train.length} tuples x ${langs.length} languages), each alone, shuffled within and across languages`,
+  data: `monolingual text of both corpora's train splits, lines of one language packed into rows of up to ${maxLength} tokens (<s> line </s> <s> line </s> ...), rows shuffled across languages: ${text.linesPerLanguage} lines per language of public/data/debian/mono.<lang>.txt.gz (seeded choice) and the ${everyday.train.length} train tuples of public/data/corpus.tsv x ${langs.length} languages, repeated ${EVERYDAY_REPEATS} times`,
   objective: 'next-token prediction only (no parallel pairs in one sequence)',
   steps,
   batchSize: settings.batchSize,
   seed,
   lr: settings.lr,
+  maxLength: settings.maxLength,
   tokensSeen: tokens,
   minutes: Number(minutes.toFixed(1)),
+  trainTokensPerSecond: Math.round(tokens / ((performance.now() - tTrain) / 1000)),
   adapter: device,
   finalTrainLoss: Number((losses.slice(-20).reduce((a, b) => a + b, 0) / Math.min(20, losses.length)).toFixed(4)),
-  heldOutNtpLoss: Number(heldOut.lossNtp.toFixed(4)),
+  heldOutNtpLoss: curve[curve.length - 1].heldOutNtp,
+  curve,
   files: { safetensors: 'model.safetensors (f32)', onnx: 'model.onnx (q4 MatMulNBits; embeddings and norms f32)' },
 };
 writeFileSync(join(out, 'model-card.json'), `${JSON.stringify(card, null, 2)}\n`);

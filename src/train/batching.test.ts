@@ -103,6 +103,9 @@ describe('BatchSampler', () => {
   it('refuses settings that cannot work', () => {
     expect(() => new BatchSampler(corpus, pairs, { ntpFraction: 1.5, directions: 'both' }, tok, T0, 1)).toThrow(/ntpFraction/);
     expect(() => new BatchSampler(corpus, [['en', 'ja']], MIX, tok, T0, 1)).toThrow(/no sentence with both en and ja/);
+    // NTP-only training (pre-training on one-language rows) needs no pair the corpus covers.
+    const oneLanguage = new BatchSampler([{ en: 'a' }, { ja: 'b' }], [['en', 'ja']], { ntpFraction: 1, directions: 'both' }, tok, T0, 1);
+    expect(new Set(run(oneLanguage, 4, 2).flatMap((b) => b.directions))).toEqual(new Set(['en', 'ja']));
     expect(() => new BatchSampler(corpus, [], MIX, tok, T0, 1)).toThrow(TrainConfigError);
     expect(() => new BatchSampler(corpus, [['en', 'en']], MIX, tok, T0, 1)).toThrow(/itself/);
     expect(() => new BatchSampler(corpus, pairs, { ...MIX, maxLength: 1 }, tok, T0, 1)).toThrow(/maxLength/);

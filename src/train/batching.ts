@@ -148,7 +148,8 @@ export class BatchSampler {
     if (pairs.length === 0) throw bad('pairs', [], 'Choose at least one language pair: it names the languages for both tasks.');
     for (const [a, b] of pairs) {
       if (a === b) throw bad('pairs', [a, b], `The pair ${a}-${b} maps a language to itself.`);
-      if (!tuples.some((t) => has(t, a) && has(t, b))) throw bad('pairs', [a, b], `The corpus has no sentence with both ${a} and ${b}; pick a pair it covers.`);
+      // NTP-only training (pre-training on one-language rows) never draws a mapping example.
+      if (f < 1 && !tuples.some((t) => has(t, a) && has(t, b))) throw bad('pairs', [a, b], `The corpus has no sentence with both ${a} and ${b}; pick a pair it covers.`);
     }
     this.langs = [...new Set(pairs.flat())];
     this.dirs = mix.directions === 'both' ? 2 : 1;
