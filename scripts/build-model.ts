@@ -38,7 +38,7 @@ import { Trainer, type TrainSettings } from '../src/train/trainer';
 
 const { values } = parseArgs({
   options: {
-    steps: { type: 'string', default: '3000' },
+    steps: { type: 'string', default: '2000' },
     'batch-size': { type: 'string', default: '32' },
     layers: { type: 'string', default: '6' },
     hidden: { type: 'string', default: '192' },
