@@ -1,54 +1,75 @@
-// npx tsx scripts/evaluate-model.ts [DIR] — held-out numbers for a model folder's card: perplexity
-// per language on the TEST split (each sentence alone: BOS + sentence + EOS, every token after BOS
-// predicted), and LAC per layer with its bootstrap interval for the paper's pairs EN-ZH, EN-CS,
-// CS-UK, ZH-JA (mean pooling, centred). Writes them into DIR/model-card.json and DIR/README.md.
+// npx tsx scripts/evaluate-model.ts [DIR] — held-out numbers for a model folder's card, on the TEST
+// splits of both corpora: perplexity per token and bits per character per language (each sentence
+// alone: BOS + sentence + EOS, every token after BOS predicted; the numbers `alignscope perplexity`
+// prints), and LAC per layer with its bootstrap interval for the paper's pairs EN-ZH, EN-CS, CS-UK,
+// ZH-JA (mean pooling, centred). Writes them into DIR/model-card.json and DIR/README.md.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dirFiles } from '../src/cli/dir-source';
-import { readTsv } from '../src/data/tsv';
+import { perplexityReport, type PerplexityReport } from '../src/eval/perplexity';
+import { reportLac } from '../src/experiment/evaluate';
 import { nodeGpu } from '../src/gpu/node-gpu';
 import { Engine } from '../src/worker/engine';
-import { reportLac } from '../src/experiment/evaluate';
+import { shippedSplit } from './shipped-corpora';
 
 const dir = process.argv[2] ?? 'public/models/alignscope-tiny';
-const corpus = readTsv(readFileSync('public/data/corpus.tsv', 'utf8'), 'corpus.tsv').corpus;
-const splits = JSON.parse(readFileSync('public/data/splits.json', 'utf8')) as Record<'train' | 'dev' | 'test', string[]>;
-const byId = new Map(corpus.ids!.map((id, i) => [id, corpus.tuples[i]]));
-const test = splits.test.map((id) => byId.get(id)!);
+const tests = { everyday: (await shippedSplit('everyday')).test, software: (await shippedSplit('software')).test };
+const languages = (await shippedSplit('everyday')).languages;
 
 const engine = new Engine(() => nodeGpu(), { resolveSource: (s) => (s.kind === 'dir' ? dirFiles(s.path) : null) });
-await engine.loadModel({ kind: 'dir', path: dir }, { quant: 'f32' });
+await engine.loadModel({ kind: 'dir', path: dir }, { quant: 'f32', backend: 'cpu' });
 
-const perplexity: Record<string, number> = {};
-for (const lang of corpus.languages) perplexity[lang] = Number((await engine.perplexity(test.map((t) => t[lang]), 'current')).perplexity.toFixed(2));
+const round = (x: number, d: number) => Number(x.toFixed(d));
+const heldOut: Record<string, Record<string, PerplexityReport>> = {};
+for (const [name, test] of Object.entries(tests)) {
+  heldOut[name] = {};
+  for (const lang of languages) {
+    const sentences = test.map((t) => t[lang]).filter((x) => x);
+    const r = perplexityReport(sentences, await engine.perplexity(sentences, 'current'));
+    heldOut[name][lang] = { perplexity: round(r.perplexity, 2), tokens: r.tokens, characters: r.characters, bitsPerCharacter: round(r.bitsPerCharacter, 3) };
+  }
+}
 
-const report = await reportLac(engine, test, 1000);
-const lac = report.lac.map((p) => ({ ...p, perLayer: p.perLayer.map((r) => ({ layer: r.layer, lac: Number(r.lac.toFixed(4)), low: Number(r.low.toFixed(4)), high: Number(r.high.toFixed(4)), p1: Number(r.p1.toFixed(3)) })) }));
+const report = await reportLac(engine, tests.everyday, 1000);
+const lac = report.lac.map((p) => ({ ...p, perLayer: p.perLayer.map((r) => ({ layer: r.layer, lac: round(r.lac, 4), low: round(r.low, 4), high: round(r.high, 4), p1: round(r.p1, 3) })) }));
 const layers = lac[0].perLayer.map((r) => r.layer);
 
 const cardPath = join(dir, 'model-card.json');
-const card = { ...JSON.parse(readFileSync(cardPath, 'utf8')), heldOutPerplexityPerLanguage: perplexity, lacTestSplit: { n: report.n, pooling: 'mean', centred: true, resamples: 1000, pairs: lac } };
+const card = { ...JSON.parse(readFileSync(cardPath, 'utf8')), heldOutTestSplits: heldOut, lacTestSplit: { n: report.n, pooling: 'mean', centred: true, resamples: 1000, pairs: lac } };
 writeFileSync(cardPath, `${JSON.stringify(card, null, 2)}\n`);
 
+const curve = card.curve as { step: number; minutes: number; tokensSeen: number; trainNtp: number; heldOutNtp: number }[];
 const md = [
   `# ${card.name}`,
   '',
-  `A ${(card.parameters / 1e6).toFixed(2)} M-parameter Llama-architecture decoder (${card.config.layers} layers, hidden ${card.config.hidden}, ${card.config.heads} heads, ${card.config.kvHeads} kv heads, SwiGLU ${card.config.mlp}, vocabulary ${card.config.vocab}, context ${card.config.context}, tied embeddings), pre-trained from scratch by \`npm run build:model\` with AlignScope's own WebGPU engine.`,
+  `A ${(card.parameters / 1e6).toFixed(2)} M-parameter Llama-architecture decoder (${card.config.layers} layers, hidden ${card.config.hidden}, ${card.config.heads} heads, ${card.config.kvHeads} kv heads, SwiGLU ${card.config.mlp}, vocabulary ${card.config.vocab}, context ${card.config.context}, tied embeddings), pre-trained from scratch by \`npm run build:model\` with AlignScope's own engine.`,
   '',
+  `- Tokenizer: byte-level BPE, ${card.config.vocab} tokens, trained by \`npm run build:tokenizer\` on the same text (see the README's tokenizer section for tokens per sentence by language).`,
   `- Data: ${card.data}.`,
   `- Objective: ${card.objective}. It has never seen a translation pair in one sequence: the starting point of the paper's experiment.`,
-  `- Training: ${card.steps} steps of ${card.batchSize} sentences, AdamW, lr ${card.lr} (warmup, cosine), seed ${card.seed}; ${card.tokensSeen} tokens; ${card.minutes} minutes on ${card.adapter} (a software adapter on a 2-core CPU machine).`,
-  `- Final training loss (NTP, last 20 steps): ${card.finalTrainLoss}; held-out (dev) NTP loss: ${card.heldOutNtpLoss}.`,
-  `- Files: \`model.safetensors\` (f32) + \`config.json\` + tokenizer files; \`model.onnx\` (q4 MatMulNBits, embeddings and norms f32; runs in onnxruntime-web).`,
+  `- Training: ${card.steps} steps of ${card.batchSize} rows of up to ${card.maxLength} tokens, AdamW, lr ${card.lr} (warmup, cosine), seed ${card.seed}; ${card.tokensSeen} tokens; ${card.minutes} minutes (${card.trainTokensPerSecond} tokens/s) on ${card.adapter}, a 2-core machine.`,
+  `- Final training loss (NTP, last 20 steps): ${card.finalTrainLoss}; held-out NTP loss (dev splits of both corpora): ${card.heldOutNtpLoss}.`,
+  `- Files: \`model.safetensors\` (f32) + \`config.json\` + tokenizer files; \`model.onnx\` (q4 MatMulNBits, embeddings and norms f32; runs in onnxruntime-web); \`base-analysis.json\` + \`base-embeddings.bin\` (the first view's analysis).`,
   '',
-  '## Held-out perplexity per language (test split, each sentence alone)',
+  '## Held-out fluency per language (test splits, each sentence alone)',
   '',
-  `| ${corpus.languages.join(' | ')} |`,
-  `| ${corpus.languages.map(() => '---').join(' | ')} |`,
-  `| ${corpus.languages.map((l) => perplexity[l]).join(' | ')} |`,
+  'Perplexity per token, and bits per character (total NLL of BOS + sentence + EOS over the sentence\'s Unicode characters: comparable across tokenizers). `alignscope perplexity --model DIR --corpus everyday|software --split test --json` prints the same numbers.',
   '',
-  `## LAC per layer (test split, n = ${report.n}, mean pooling, centred; 95% bootstrap interval)`,
+  `| test split | ${languages.join(' | ')} |`,
+  `| --- | ${languages.map(() => '---').join(' | ')} |`,
+  ...Object.entries(heldOut).flatMap(([name, r]) => [
+    `| ${name}: perplexity | ${languages.map((l) => r[l].perplexity.toFixed(1)).join(' | ')} |`,
+    `| ${name}: bits/char | ${languages.map((l) => r[l].bitsPerCharacter.toFixed(2)).join(' | ')} |`,
+  ]),
+  '',
+  '## Pre-training curve',
+  '',
+  '| step | minutes | tokens seen | train NTP | held-out NTP |',
+  '| --- | --- | --- | --- | --- |',
+  ...curve.map((c) => `| ${c.step} | ${c.minutes} | ${c.tokensSeen} | ${c.trainNtp.toFixed(3)} | ${c.heldOutNtp.toFixed(3)} |`),
+  '',
+  `## LAC per layer (everyday test split, n = ${report.n}, mean pooling, centred; 95% bootstrap interval)`,
   '',
   `| layer | ${lac.map((p) => p.pair).join(' | ')} |`,
   `| --- | ${lac.map(() => '---').join(' | ')} |`,

@@ -1,19 +1,19 @@
 // npm run experiment — the paper's claim in miniature on the embedded default model: from the
 // shipped alignscope-tiny, train the three arms of src/experiment/arms.ts (control, mapping,
-// contrastive) with the same steps, seed and learning rate, evaluate base and each arm on the TEST
-// split (src/experiment/evaluate.ts), and write the tables into the model card (model-card.json,
-// README.md) and the project README. Raw numbers go to DIR/experiment.json.
+// contrastive) with the same steps, seed and learning rate, on the train splits of both corpora
+// (the everyday tuples, the software corpus's tuples and its other EN-X pairs), evaluate base and
+// each arm on the TEST splits of both corpora (src/experiment/evaluate.ts), record LAC at the middle
+// layer every `lacEvery` steps on the everyday test split, and write the tables into the model card
+// (model-card.json, README.md) and the project README. Raw numbers go to DIR/experiment.json.
 //
 //   npx tsx scripts/experiment.ts [--steps N] [--batch-size B] [--lr X] [--lambda-map X] [--seed S]
 //                                 [--translate N] [--arms control,mapping,contrastive] [--no-write]
-//                                 [--corpus everyday|software | --data FILE] [--limit N]
-//                                 [--backend cpu|webgpu]
+//                                 [--limit N] [--backend cpu|webgpu]
 // --backend cpu (the default) trains and evaluates on the CPU route (WebAssembly SIMD threads);
 // webgpu on Dawn (SwiftShader without a GPU, many times slower). Both routes agree to f32 rounding.
-// The report describes the everyday corpus (the default): another corpus, or --limit (the first N
-// tuples of each split, for a quick look), only prints.
+// --limit N (the first N tuples of each split and N pairs per language, for a quick look) only prints.
 //
-// Probing other settings of the mapping task (the paper leaves them open) is done on the DEV split;
+// Probing other settings of the mapping task (the paper leaves them open) is done on the DEV splits;
 // these flags only print, since the report's text describes the default mapping task:
 //   --split dev [--pairs en-zh,cs-uk] [--ntp-fraction X] [--template tags|prompt] [--loss-on target|both]
 
@@ -21,16 +21,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { dirFiles } from '../src/cli/dir-source';
-import { corpusFile, standardSplit } from '../src/data/corpora';
-import { readCorpusBytes } from '../src/data/read';
 import { ARMS, armSettings, DEFAULT_EXPERIMENT, type Arm, type ExperimentConfig } from '../src/experiment/arms';
 import { DEFAULT_EVAL, evaluateModel, type ModelEval } from '../src/experiment/evaluate';
-import { experimentMarkdown, spliceSection, type ExperimentResult } from '../src/experiment/report';
+import { REPORT_PAIRS } from '../src/experiment/arms';
+import { experimentMarkdown, middleLayer, spliceSection, type CurvePoint, type ExperimentResult, type TestSplitName } from '../src/experiment/report';
 import { nodeGpu } from '../src/gpu/node-gpu';
 import type { LangPair, ParallelTuple } from '../src/train/batching';
 import { DEFAULT_PROMPT_TEMPLATE, DEFAULT_TAGS_TEMPLATE, type LossOn, type MappingTemplate } from '../src/train/template';
 import type { EvalEvent, StepEvent, TrainSettings } from '../src/train/trainer';
 import { Engine } from '../src/worker/engine';
+import { shippedSplit, softwarePairs } from './shipped-corpora';
 
 const { values } = parseArgs({
   options: {
@@ -49,8 +49,6 @@ const { values } = parseArgs({
     'ntp-fraction': { type: 'string' },
     template: { type: 'string', default: 'tags' },
     'loss-on': { type: 'string', default: 'target' },
-    corpus: { type: 'string' },
-    data: { type: 'string' },
     limit: { type: 'string' },
     backend: { type: 'string', default: 'cpu' },
   },
@@ -60,8 +58,7 @@ const backend = values.backend;
 if (values.split !== 'test' && values.split !== 'dev') throw new Error(`--split must be test or dev, got ${values.split}.`);
 if (values.template !== 'tags' && values.template !== 'prompt') throw new Error(`--template must be tags or prompt, got ${values.template}.`);
 const split = values.split;
-const corpusPath = corpusFile({ corpus: values.corpus, data: values.data });
-const probing = corpusPath !== corpusFile({}) || values.limit !== undefined || split === 'dev' || values.pairs !== undefined || values['ntp-fraction'] !== undefined || values.template !== 'tags' || values['loss-on'] !== 'target';
+const probing = values.limit !== undefined || split === 'dev' || values.pairs !== undefined || values['ntp-fraction'] !== undefined || values.template !== 'tags' || values['loss-on'] !== 'target';
 const dir = values.dir;
 const config: ExperimentConfig = {
   ...DEFAULT_EXPERIMENT,
@@ -87,14 +84,17 @@ function settingsOf(arm: Arm, numLayers: number): TrainSettings {
 const t0 = performance.now();
 const minutes = () => ((performance.now() - t0) / 60000).toFixed(1);
 
-const read = await readCorpusBytes(corpusPath, readFileSync(corpusPath));
-if (read.problems.length) throw new Error(`${corpusPath}: ${read.problems.length} malformed lines, the first: line ${read.problems[0].line}: ${read.problems[0].message}`);
-const corpus = read.corpus;
-// For the everyday corpus this is public/data/splits.json, tuple for tuple and in its order.
-const splits = standardSplit(corpus, values.limit === undefined ? undefined : Number(values.limit));
-const part = (name: 'train' | 'dev' | 'test'): ParallelTuple[] => splits[name].map((i) => corpus.tuples[i]);
-console.log(`${corpusPath}: ${splits.train.length} train, ${splits.dev.length} dev, ${splits.test.length} test tuples`);
-const languages = corpus.languages;
+const limit = values.limit === undefined ? Infinity : Number(values.limit);
+const everyday = await shippedSplit('everyday');
+const software = await shippedSplit('software');
+const languages = everyday.languages;
+const cut = (xs: ParallelTuple[]) => xs.slice(0, limit);
+const pairsTrain = await softwarePairs('train', languages);
+const train = [...cut(everyday.train), ...cut(software.train), ...languages.slice(1).flatMap((x) => cut(pairsTrain.filter((t) => t[x])))];
+const heldOutData = [...cut(everyday.dev), ...cut(software.dev)];
+const tests: Record<TestSplitName, ParallelTuple[]> = { everyday: cut(everyday[split]), software: cut(software[split]) };
+const trainData = `the train splits of both corpora: ${cut(everyday.train).length} everyday tuples, ${cut(software.train).length} software tuples and ${train.length - cut(everyday.train).length - cut(software.train).length} further software EN-X pairs`;
+console.log(`${trainData}; held-out ${heldOutData.length} dev tuples; ${split} ${tests.everyday.length} everyday + ${tests.software.length} software tuples`);
 const evalOpts = { ...DEFAULT_EVAL, translateCount: Number(values.translate), template, weights: 'current' as const };
 
 const engine = new Engine(() => nodeGpu(), { resolveSource: (s) => (s.kind === 'dir' ? dirFiles(s.path) : null) });
@@ -109,32 +109,55 @@ engine.onEvent((e) => {
   }
 });
 
-const evals: Partial<Record<'base' | Arm, ModelEval>> = {};
+const evals: Record<TestSplitName, Partial<Record<'base' | Arm, ModelEval>>> = { everyday: {}, software: {} };
+const curves: Partial<Record<Arm, CurvePoint[]>> = {};
+const trainMinutes: Partial<Record<Arm, number>> = {};
 const tokens: Partial<Record<Arm, number>> = {};
 const finalLoss: Partial<ExperimentResult['finalLoss']> = {};
 const heldOut: Partial<ExperimentResult['heldOut']> = {};
-const summary = (name: string, e: ModelEval) => console.log(`${name}: LAC ${e.lac.map((p) => `${p.pair} ${p.perLayer.map((x) => x.lac.toFixed(3)).join('/')}`).join('; ')} | ${e.translation.map((t) => `${t.src}-${t.tgt} chrF ${t.chrf.toFixed(1)} BLEU ${t.bleu.toFixed(1)}`).join('; ')} | ppl ${Object.values(e.perplexity).map((p) => p.toFixed(0)).join('/')} (${minutes()} min)`);
+const summary = (name: string, e: ModelEval) => console.log(`${name} (n ${e.n}): LAC ${e.lac.map((p) => `${p.pair} ${p.perLayer.map((x) => x.lac.toFixed(3)).join('/')}`).join('; ')} | ${e.translation.map((t) => `${t.src}-${t.tgt} chrF ${t.chrf.toFixed(1)} BLEU ${t.bleu.toFixed(1)}`).join('; ')} | bits/char ${Object.values(e.perplexity).map((p) => p.bitsPerCharacter.toFixed(2)).join('/')} (${minutes()} min)`);
+/** Base or an arm on both test splits. */
+async function evaluateBoth(name: 'base' | Arm): Promise<void> {
+  for (const t of ['everyday', 'software'] as const) {
+    evals[t][name] = await evaluateModel(engine, tests[t], languages, evalOpts);
+    summary(`${name}, ${t}`, evals[t][name]!);
+  }
+}
 
 const info = await engine.loadModel({ kind: 'dir', path: dir }, { quant: 'f32', backend });
-evals.base = await evaluateModel(engine, part(split), languages, evalOpts);
-summary('base', evals.base);
+const mid = middleLayer(info.config.numLayers);
+const curveRequest = { tuples: tests.everyday, languages: [...new Set(REPORT_PAIRS.flat())], layers: [mid], pooling: 'mean' as const, centre: true, resamples: 200, seed: 0 };
+await evaluateBoth('base');
 for (const arm of arms) {
   await engine.loadModel({ kind: 'dir', path: dir }, { quant: 'f32', backend }); // every arm starts from the shipped weights
   steps.length = 0;
   heldOutEvals.length = 0;
+  const curve: CurvePoint[] = [];
+  const unsubscribe = engine.onEvent((e) => {
+    if (e.kind !== 'train-align') return;
+    const pairs = Object.fromEntries(REPORT_PAIRS.map(([a, b]) => {
+      const r = e.result.rows.find((x) => x.layer === mid && ((x.a === a && x.b === b) || (x.a === b && x.b === a)))!;
+      return [`${a}-${b}`, { lac: Number(r.lac.toFixed(4)), low: Number(r.lacLow.toFixed(4)), high: Number(r.lacHigh.toFixed(4)) }];
+    }));
+    curve.push({ step: e.step, pairs });
+    console.log(`  LAC at layer ${mid}, step ${e.step}: ${Object.entries(pairs).map(([p, x]) => `${p} ${x.lac.toFixed(3)}`).join(', ')}`);
+  });
   console.log(`${arm}: training`);
-  await engine.startTraining(settingsOf(arm, info.config.numLayers), { train: part('train'), heldOut: part('dev') });
+  const tTrain = performance.now();
+  await engine.startTraining(settingsOf(arm, info.config.numLayers), { train, heldOut: heldOutData }, { every: config.lacEvery, request: curveRequest });
   const end = await engine.trainingSession!.settled();
+  unsubscribe();
   if (end.state !== 'finished') throw new Error(`${arm}: training ended ${end.state}: ${end.error?.name}: ${end.error?.message}`);
+  trainMinutes[arm] = Number(((performance.now() - tTrain) / 60000).toFixed(1));
+  curves[arm] = curve;
   const last = steps.slice(-10);
   const mean = (f: (s: StepEvent) => number) => Number((last.reduce((a, s) => a + f(s), 0) / last.length).toFixed(4));
   finalLoss[arm] = { ntp: mean((s) => s.lossNtp), map: mean((s) => s.lossMap), con: mean((s) => s.lossCon) };
   tokens[arm] = steps.reduce((a, s) => a + s.tokens, 0);
   const [first, final] = [heldOutEvals[0], heldOutEvals[heldOutEvals.length - 1]];
   heldOut[arm] = { before: { ntp: first.lossNtp, map: first.lossMap }, after: { ntp: final.lossNtp, map: final.lossMap } };
-  console.log(`${arm}: held-out (dev) NTP ${first.lossNtp.toFixed(3)} → ${final.lossNtp.toFixed(3)}, mapping ${first.lossMap.toFixed(3)} → ${final.lossMap.toFixed(3)}`);
-  evals[arm] = await evaluateModel(engine, part(split), languages, evalOpts);
-  summary(arm, evals[arm]!);
+  console.log(`${arm}: held-out (dev) NTP ${first.lossNtp.toFixed(3)} → ${final.lossNtp.toFixed(3)}, mapping ${first.lossMap.toFixed(3)} → ${final.lossMap.toFixed(3)} (${trainMinutes[arm]} min training)`);
+  await evaluateBoth(arm);
 }
 engine.dispose();
 
@@ -143,13 +166,16 @@ const result: ExperimentResult = {
   tokens: tokens as ExperimentResult['tokens'],
   minutes: Number(minutes()),
   adapter: adapter ? adapter.description || adapter.architecture : info.backendNote,
+  trainMinutes: trainMinutes as ExperimentResult['trainMinutes'],
   trainPairs: settingsOf('mapping', info.config.numLayers).pairs.map(([a, b]) => `${a}-${b}`),
+  trainData,
   evals: evals as ExperimentResult['evals'],
+  curves: curves as ExperimentResult['curves'],
   finalLoss: finalLoss as ExperimentResult['finalLoss'],
   heldOut: heldOut as ExperimentResult['heldOut'],
 };
 if (arms.length !== ARMS.length || values['no-write'] || probing) {
-  console.log(JSON.stringify(result.evals, null, 1).slice(0, 4000));
+  console.log(experimentMarkdown(result));
   process.exit(0);
 }
 const md = experimentMarkdown(result);

@@ -1,6 +1,6 @@
 // npx tsx scripts/precompute-analysis.ts [DIR] — the base analysis the app shows the moment it opens
 // (src/worker/shipped-analysis.ts): the app's default request (every language, TEST split, mean
-// pooling, centred, 1,000 resamples, seed 0) on the model in DIR loaded as f32, as the app loads it,
+// pooling, centred, 1,000 resamples, seed 0) on the model in DIR loaded as f32 on the CPU route, as the app loads it without a GPU,
 // plus the PCA map of every layer. Writes DIR/base-analysis.json and DIR/base-embeddings.bin; run by
 // `npm run build:model` after the model is trained, and again whenever the weights or corpus change.
 
@@ -23,7 +23,7 @@ if (!request) throw new Error(problem ?? 'no request');
 
 const t0 = performance.now();
 const engine = new Engine(() => nodeGpu(), { resolveSource: (s) => (s.kind === 'dir' ? dirFiles(s.path) : null) });
-await engine.loadModel({ kind: 'dir', path: dir }, { quant: 'f32' });
+await engine.loadModel({ kind: 'dir', path: dir }, { quant: 'f32', backend: 'cpu' });
 engine.onEvent((e) => e.kind === 'progress' && process.stderr.write(`\r${e.task}: ${e.label} (${e.done}/${e.total})      `));
 const result = await engine.analyze(request);
 const maps: ShippedAnalysis['maps'] = {};

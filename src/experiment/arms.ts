@@ -41,17 +41,20 @@ export interface ExperimentConfig {
   temperature: number;
   /** Held-out (dev split) NTP and mapping losses every this many steps (0: never). */
   evalEvery: number;
+  /** LAC of the report pairs at the middle layer every this many steps (the learning curve). */
+  lacEvery: number;
 }
 
 export const DEFAULT_EXPERIMENT: ExperimentConfig = {
-  steps: 60,
+  steps: 300,
   lr: 1e-3,
   batchSize: 16,
   seed: 1,
   lambdaMap: 1,
   lambdaCon: 1,
   temperature: 0.1,
-  evalEvery: 20,
+  evalEvery: 50,
+  lacEvery: 50,
 };
 
 /** EN-X for every other language of the corpus. */

@@ -1,12 +1,15 @@
 // Held-out evaluation of one model state for the experiment (base, or an arm after training), on
-// the TEST split only: LAC per layer with 95% bootstrap intervals and retrieval P@1 for the report
-// pairs, greedy translation scored by chrF and BLEU, and perplexity per language. The same function
-// serves the CLI (`npm run experiment`) and the app, through EngineApi.
+// a TEST split only: LAC per layer with 95% bootstrap intervals and retrieval P@1 for the report
+// pairs, greedy translation scored by chrF and BLEU (on `translateCount` tuples spread evenly over
+// the split: the software corpus's test split is ordered by source, so its first tuples would all
+// come from one program), and perplexity and bits per character per language (each sentence alone).
+// The same function serves the CLI (`npm run experiment`) and the app, through EngineApi.
 
 import type { EngineApi } from '../worker/engine';
 import type { ParallelTuple } from '../train/batching';
 import type { MappingTemplate } from '../train/template';
 import { scoreTranslations } from '../eval';
+import { perplexityReport, type PerplexityReport } from '../eval/perplexity';
 import { REPORT_PAIRS, TRANSLATION_DIRECTIONS } from './arms';
 
 export interface LayerLac {
@@ -32,12 +35,12 @@ export interface ModelEval {
   n: number;
   lac: { pair: string; perLayer: LayerLac[] }[];
   translation: TranslationEval[];
-  perplexity: Record<string, number>;
+  perplexity: Record<string, PerplexityReport>;
 }
 
 export interface EvalOptions {
   template: MappingTemplate;
-  /** Test sentences translated per direction (from the start of the split). */
+  /** Test sentences translated per direction (spread evenly over the split). */
   translateCount: number;
   maxNewTokens: number;
   resamples: number;
@@ -63,11 +66,17 @@ export async function reportLac(engine: Pick<EngineApi, 'analyze'>, test: Parall
   return { n: analysis.n, lac };
 }
 
+/** `count` items of `xs` at even spacing, in order (all of them when there are no more than `count`). */
+export function spread<T>(xs: readonly T[], count: number): T[] {
+  if (xs.length <= count) return [...xs];
+  return Array.from({ length: count }, (_, i) => xs[Math.floor((i * xs.length) / count)]);
+}
+
 export async function evaluateModel(engine: Evaluator, test: ParallelTuple[], languages: readonly string[], opts: EvalOptions): Promise<ModelEval> {
   const { n, lac } = await reportLac(engine, test, opts.resamples);
   const translation: TranslationEval[] = [];
   for (const [src, tgt] of TRANSLATION_DIRECTIONS) {
-    const tuples = test.slice(0, opts.translateCount);
+    const tuples = spread(test, opts.translateCount);
     const { outputs } = await engine.translate({ items: tuples.map((t) => ({ srcLang: src, tgtLang: tgt, src: t[src] })), template: opts.template, maxNewTokens: opts.maxNewTokens, weights: opts.weights });
     const references = tuples.map((t) => t[tgt]);
     const scores = scoreTranslations(outputs, references, tgt);
@@ -79,7 +88,10 @@ export async function evaluateModel(engine: Evaluator, test: ParallelTuple[], la
       samples: tuples.slice(0, SAMPLES).map((t, i) => ({ source: t[src], reference: t[tgt], output: outputs[i] })),
     });
   }
-  const perplexity: Record<string, number> = {};
-  for (const lang of languages) perplexity[lang] = (await engine.perplexity(test.map((t) => t[lang]), opts.weights)).perplexity;
+  const perplexity: Record<string, PerplexityReport> = {};
+  for (const lang of languages) {
+    const sentences = test.map((t) => t[lang]).filter((s) => s);
+    perplexity[lang] = perplexityReport(sentences, await engine.perplexity(sentences, opts.weights));
+  }
   return { n, lac, translation, perplexity };
 }
