@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModelFormatError, UnsupportedModelError } from '../errors';
-import { type DecoderConfig, parseHfConfig, toHfConfig } from './config';
-import { expectedWeights, linearShape } from './weights';
+import { type DecoderConfig, hasQkNorm, parseHfConfig, toHfConfig } from './config';
+import { expectedWeights, linearShape, parameterCount } from './weights';
 
 // config.json files as published on the Hugging Face Hub (trimmed of keys we do not read only where noted).
 
@@ -175,7 +175,91 @@ const QWEN3_06B = {
   vocab_size: 151936,
 };
 
-const SUPPORTED = 'Supported: Llama (LlamaForCausalLM: Llama 2/3/3.x, TinyLlama, SmolLM) and Qwen2/2.5 (Qwen2ForCausalLM).';
+// Llama-3.1-8B: llama3 scaling with an untied lm_head.
+const LLAMA_31_8B = {
+  architectures: ['LlamaForCausalLM'],
+  attention_bias: false,
+  attention_dropout: 0.0,
+  bos_token_id: 128000,
+  eos_token_id: 128001,
+  hidden_act: 'silu',
+  hidden_size: 4096,
+  initializer_range: 0.02,
+  intermediate_size: 14336,
+  max_position_embeddings: 131072,
+  mlp_bias: false,
+  model_type: 'llama',
+  num_attention_heads: 32,
+  num_hidden_layers: 32,
+  num_key_value_heads: 8,
+  pretraining_tp: 1,
+  rms_norm_eps: 1e-5,
+  rope_scaling: { factor: 8.0, low_freq_factor: 1.0, high_freq_factor: 4.0, original_max_position_embeddings: 8192, rope_type: 'llama3' },
+  rope_theta: 500000.0,
+  tie_word_embeddings: false,
+  torch_dtype: 'bfloat16',
+  transformers_version: '4.43.0.dev0',
+  use_cache: true,
+  vocab_size: 128256,
+};
+
+// SmolLM2 (nanotron-trained, Llama architecture): carries nanotron's rope_interleaved / is_llama_config, which transformers ignores.
+const SMOLLM2_135M = {
+  architectures: ['LlamaForCausalLM'],
+  attention_bias: false,
+  attention_dropout: 0.0,
+  bos_token_id: 0,
+  eos_token_id: 0,
+  hidden_act: 'silu',
+  hidden_size: 576,
+  initializer_range: 0.041666666666666664,
+  intermediate_size: 1536,
+  is_llama_config: true,
+  max_position_embeddings: 8192,
+  model_type: 'llama',
+  num_attention_heads: 9,
+  num_hidden_layers: 30,
+  num_key_value_heads: 3,
+  pretraining_tp: 1,
+  rms_norm_eps: 1e-5,
+  rope_interleaved: false,
+  rope_scaling: null,
+  rope_theta: 100000,
+  tie_word_embeddings: true,
+  torch_dtype: 'bfloat16',
+  transformers_version: '4.40.1',
+  use_cache: true,
+  vocab_size: 49152,
+};
+
+// EuroLLM-1.7B (Llama architecture, untied, GQA 16/8).
+const EUROLLM_17B = {
+  architectures: ['LlamaForCausalLM'],
+  attention_bias: false,
+  attention_dropout: 0.0,
+  bos_token_id: 1,
+  eos_token_id: 2,
+  hidden_act: 'silu',
+  hidden_size: 2048,
+  initializer_range: 0.02,
+  intermediate_size: 5632,
+  max_position_embeddings: 4096,
+  model_type: 'llama',
+  num_attention_heads: 16,
+  num_hidden_layers: 24,
+  num_key_value_heads: 8,
+  pretraining_tp: 1,
+  rms_norm_eps: 1e-5,
+  rope_scaling: null,
+  rope_theta: 10000.0,
+  tie_word_embeddings: false,
+  torch_dtype: 'bfloat16',
+  transformers_version: '4.40.1',
+  use_cache: true,
+  vocab_size: 128000,
+};
+
+const SUPPORTED = 'Supported: Llama (LlamaForCausalLM: Llama 2/3/3.x, TinyLlama, SmolLM/SmolLM2, EuroLLM), Qwen2/2.5 (Qwen2ForCausalLM) and Qwen3 dense (Qwen3ForCausalLM).';
 const SOURCE = 'models/test/config.json';
 
 function thrown(fn: () => unknown): unknown {
@@ -317,6 +401,65 @@ describe('parseHfConfig: supported checkpoints', () => {
     expect(names.has('model.layers.0.self_attn.o_proj.bias')).toBe(false);
   });
 
+  it('Qwen3-0.6B: head_dim 128 (not 1024 / 16), per-head q/k norm, no biases, tied', () => {
+    const c = parseHfConfig(QWEN3_06B);
+    expect(c).toEqual<DecoderConfig>({
+      architecture: 'qwen3',
+      vocabSize: 151936,
+      hiddenSize: 1024,
+      numLayers: 28,
+      numHeads: 16,
+      numKvHeads: 8,
+      headDim: 128,
+      intermediateSize: 3072,
+      rmsNormEps: 1e-6,
+      ropeTheta: 1e6,
+      ropeScaling: null,
+      maxPositions: 40960,
+      tieWordEmbeddings: true,
+      attentionBias: false,
+      bosTokenId: 151643,
+      eosTokenIds: [151645],
+    });
+    expect(hasQkNorm(c)).toBe(true);
+    expect(hasQkNorm(parseHfConfig(QWEN25_05B))).toBe(false);
+    const names = new Map(expectedWeights(c).map((w) => [w.name, w.shape]));
+    expect(names.get('model.layers.27.self_attn.q_norm.weight')).toEqual([128]);
+    expect(names.get('model.layers.0.self_attn.k_norm.weight')).toEqual([128]);
+    expect(names.get('model.layers.0.self_attn.q_proj.weight')).toEqual([2048, 1024]);
+    expect(names.get('model.layers.0.self_attn.o_proj.weight')).toEqual([1024, 2048]);
+    expect([...names.keys()].some((n) => n.endsWith('.bias') || n === 'lm_head.weight')).toBe(false);
+    // Qwen3-0.6B has 596,049,920 parameters (0.6B with the tied embedding counted once).
+    expect(parameterCount(c)).toBe(596049920);
+  });
+
+  it('Qwen3 untied (Qwen3-4B/8B style) lists lm_head; transformers 5.x keys read the same', () => {
+    expect(expectedWeights(parseHfConfig({ ...QWEN3_06B, tie_word_embeddings: false })).at(-1)?.name).toBe('lm_head.weight');
+    const { rope_theta: _t, rope_scaling: _s, torch_dtype: _d, ...common } = QWEN3_06B;
+    const v5 = { ...common, dtype: 'bfloat16', layer_types: Array.from({ length: 28 }, () => 'full_attention'), rope_parameters: { rope_theta: 1000000, rope_type: 'default' } };
+    expect(parseHfConfig(v5)).toEqual(parseHfConfig(QWEN3_06B));
+  });
+
+  it('Llama-3.1-8B: llama3 scaling with an untied lm_head', () => {
+    const c = parseHfConfig(LLAMA_31_8B);
+    expect(c).toMatchObject({ architecture: 'llama', hiddenSize: 4096, numKvHeads: 8, headDim: 128, tieWordEmbeddings: false, ropeTheta: 500000 });
+    expect(c.ropeScaling).toEqual({ type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 8192 });
+    expect(expectedWeights(c).at(-1)).toEqual({ name: 'lm_head.weight', shape: [128256, 4096], role: 'linear' });
+    expect(hasQkNorm(c)).toBe(false);
+  });
+
+  it('SmolLM2-135M: nanotron keys (rope_interleaved false, is_llama_config) are accepted, theta 1e5', () => {
+    const c = parseHfConfig(SMOLLM2_135M);
+    expect(c).toMatchObject({ architecture: 'llama', hiddenSize: 576, numHeads: 9, numKvHeads: 3, headDim: 64, ropeTheta: 100000, maxPositions: 8192, tieWordEmbeddings: true });
+    expect(parameterCount(c)).toBe(134515008);
+  });
+
+  it('EuroLLM-1.7B: untied, GQA 16/8, vocabulary 128000', () => {
+    const c = parseHfConfig(EUROLLM_17B);
+    expect(c).toMatchObject({ architecture: 'llama', vocabSize: 128000, hiddenSize: 2048, numLayers: 24, numHeads: 16, numKvHeads: 8, headDim: 128, intermediateSize: 5632, tieWordEmbeddings: false, bosTokenId: 1, eosTokenIds: [2] });
+    expect(linearShape(c, 'k')).toEqual([1024, 2048]);
+  });
+
   it('explicit head_dim that differs from hidden_size / heads (Qwen3 shapes, Llama config)', () => {
     const { architectures: _a, model_type: _m, ...shapes } = QWEN3_06B;
     const c = parseHfConfig({ ...shapes, model_type: 'llama', architectures: ['LlamaForCausalLM'] });
@@ -351,8 +494,9 @@ describe('parseHfConfig: supported checkpoints', () => {
 });
 
 describe('parseHfConfig: unsupported models raise UnsupportedModelError', () => {
-  it('Qwen3 (model_type qwen3)', () => {
-    expectUnsupported(QWEN3_06B, 'model_type', ['model_type "qwen3" is not supported', '"model_type": "llama" or "qwen2"']);
+  it('Qwen3 MoE and Qwen2-MoE (other model_type)', () => {
+    expectUnsupported({ ...QWEN3_06B, model_type: 'qwen3_moe', architectures: ['Qwen3MoeForCausalLM'] }, 'model_type', ['model_type "qwen3_moe" is not supported', '"model_type": "llama", "qwen2" or "qwen3"']);
+    expectUnsupported({ ...QWEN25_05B, model_type: 'qwen2_moe' }, 'model_type', ['"qwen2_moe"']);
   });
 
   it('other families: gemma, mistral, phi3', () => {
@@ -369,6 +513,7 @@ describe('parseHfConfig: unsupported models raise UnsupportedModelError', () => 
   it('architectures that are not the causal LM class', () => {
     expectUnsupported({ ...LLAMA_2_7B, architectures: ['LlamaForSequenceClassification'] }, 'architectures', ['LlamaForCausalLM']);
     expectUnsupported({ ...QWEN25_05B, architectures: ['LlamaForCausalLM'] }, 'architectures', ['Qwen2ForCausalLM']);
+    expectUnsupported({ ...QWEN3_06B, architectures: ['Qwen2ForCausalLM'] }, 'architectures', ['Qwen3ForCausalLM']);
   });
 
   for (const type of ['yarn', 'linear', 'dynamic', 'longrope']) {
@@ -384,6 +529,10 @@ describe('parseHfConfig: unsupported models raise UnsupportedModelError', () => 
     expectUnsupported({ ...LLAMA_32_1B_V4, attention_bias: true }, 'attention_bias', ['o_proj']);
     expectUnsupported({ ...LLAMA_32_1B_V4, mlp_bias: true }, 'mlp_bias');
     expectUnsupported({ ...QWEN25_05B, use_sliding_window: true }, 'use_sliding_window', ['sliding-window']);
+    expectUnsupported({ ...QWEN3_06B, use_sliding_window: true, sliding_window: 4096 }, 'use_sliding_window', ['sliding-window']);
+    expectUnsupported({ ...QWEN3_06B, attention_bias: true }, 'attention_bias', ['o_proj', 'Qwen3']);
+    expectUnsupported({ ...SMOLLM2_135M, mlp_bias: true }, 'mlp_bias');
+    expectUnsupported({ ...LLAMA_31_8B, rope_scaling: { ...LLAMA_31_8B.rope_scaling, rope_type: 'yarn' } }, 'rope_scaling.rope_type', ['"yarn"']);
     const layerTypes = ['full_attention', 'sliding_attention', ...Array.from({ length: 14 }, () => 'full_attention')];
     expectUnsupported({ ...LLAMA_32_1B_V5, layer_types: layerTypes }, 'layer_types', ['"sliding_attention"']);
   });
@@ -440,11 +589,14 @@ describe('parseHfConfig: malformed configs raise ModelFormatError', () => {
 });
 
 describe('toHfConfig', () => {
-  it('round-trips through parseHfConfig for Llama (with llama3 scaling) and Qwen2', async () => {
+  it('round-trips through parseHfConfig for Llama (with llama3 scaling), Qwen2 and Qwen3', async () => {
     const { tinyConfig } = await import('./random-model');
     const llama = tinyConfig({ ropeScaling: { type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 64 }, eosTokenIds: [2, 3] });
     expect(parseHfConfig(JSON.parse(JSON.stringify(toHfConfig(llama))))).toEqual(llama);
     const qwen = tinyConfig({ architecture: 'qwen2', attentionBias: true, tieWordEmbeddings: true });
     expect(parseHfConfig(JSON.parse(JSON.stringify(toHfConfig(qwen))))).toEqual(qwen);
+    const qwen3 = tinyConfig({ architecture: 'qwen3', headDim: 32, tieWordEmbeddings: false });
+    expect(toHfConfig(qwen3)).toMatchObject({ model_type: 'qwen3', architectures: ['Qwen3ForCausalLM'], head_dim: 32 });
+    expect(parseHfConfig(JSON.parse(JSON.stringify(toHfConfig(qwen3))))).toEqual(qwen3);
   });
 });

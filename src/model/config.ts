@@ -1,10 +1,10 @@
-// Decoder configuration: the shape of a Llama/Qwen2-family model, read from Hugging Face config.json.
+// Decoder configuration: the shape of a Llama/Qwen2/Qwen3-family model, read from Hugging Face config.json.
 // Dimension letters used across the engine: V vocab, C hidden, L layers, H heads, Hkv kv heads,
 // D head dim, F MLP (intermediate) size, T sequence, B batch.
 
 import { ModelFormatError, UnsupportedModelError } from '../errors';
 
-export type Architecture = 'llama' | 'qwen2';
+export type Architecture = 'llama' | 'qwen2' | 'qwen3';
 
 export interface Llama3RopeScaling {
   type: 'llama3';
@@ -37,6 +37,7 @@ export interface DecoderConfig {
   tieWordEmbeddings: boolean;
   /** q/k/v projections carry biases (Qwen2). */
   attentionBias: boolean;
+  // Qwen3's per-head q/k RMSNorm is implied by the architecture (no config key): see hasQkNorm.
   bosTokenId: number | null;
   eosTokenIds: number[];
 }
@@ -46,8 +47,16 @@ export interface DecoderConfig {
 // architecture, RoPE scaling, a missing size), ModelFormatError for a value of the wrong type.
 
 const USE_PUBLISHED = 'Use the config.json published with the weights.';
-const SUPPORTED = 'Supported: Llama (LlamaForCausalLM: Llama 2/3/3.x, TinyLlama, SmolLM) and Qwen2/2.5 (Qwen2ForCausalLM).';
-const CAUSAL_LM_CLASS: Record<Architecture, string> = { llama: 'LlamaForCausalLM', qwen2: 'Qwen2ForCausalLM' };
+const SUPPORTED = 'Supported: Llama (LlamaForCausalLM: Llama 2/3/3.x, TinyLlama, SmolLM/SmolLM2, EuroLLM), Qwen2/2.5 (Qwen2ForCausalLM) and Qwen3 dense (Qwen3ForCausalLM).';
+const CAUSAL_LM_CLASS: Record<Architecture, string> = { llama: 'LlamaForCausalLM', qwen2: 'Qwen2ForCausalLM', qwen3: 'Qwen3ForCausalLM' };
+
+/**
+ * Qwen3: q and k get an RMSNorm over each head's D values (weights self_attn.q_norm / k_norm [D],
+ * same eps) after the projection and before RoPE. Every Qwen3 checkpoint has them.
+ */
+export function hasQkNorm(c: Pick<DecoderConfig, 'architecture'>): boolean {
+  return c.architecture === 'qwen3';
+}
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -128,9 +137,9 @@ class Fields {
 
 function readArchitecture(f: Fields): Architecture {
   const type = f.str('model_type');
-  if (type !== 'llama' && type !== 'qwen2') {
+  if (type !== 'llama' && type !== 'qwen2' && type !== 'qwen3') {
     const problem = type === undefined ? '"model_type" is missing, so the architecture is unknown' : `model_type "${type}" is not supported`;
-    throw unsupported(f.source, 'model_type', type, problem, 'Load a checkpoint whose config.json says "model_type": "llama" or "qwen2".');
+    throw unsupported(f.source, 'model_type', type, problem, 'Load a checkpoint whose config.json says "model_type": "llama", "qwen2" or "qwen3".');
   }
   const classes = f.obj.architectures ?? [CAUSAL_LM_CLASS[type]];
   if (!Array.isArray(classes)) throw malformed(f.source, 'architectures', classes, 'a list of class names');
@@ -144,10 +153,10 @@ function readArchitecture(f: Fields): Architecture {
 function rejectUnimplemented(f: Fields, arch: Architecture): void {
   const act = f.str('hidden_act') ?? 'silu';
   if (act !== 'silu') throw unsupported(f.source, 'hidden_act', act, `hidden_act "${act}" is not implemented (only "silu")`);
-  // Llama's attention_bias also puts a bias on o_proj, which DecoderConfig cannot express (Qwen2 has none there).
-  if (arch === 'llama' && f.bool('attention_bias', false)) throw unsupported(f.source, 'attention_bias', true, 'attention_bias = true (biases on q/k/v and o_proj) is not implemented for Llama');
+  // Llama's and Qwen3's attention_bias also puts a bias on o_proj, which DecoderConfig cannot express (Qwen2 has none there).
+  if (arch !== 'qwen2' && f.bool('attention_bias', false)) throw unsupported(f.source, 'attention_bias', true, `attention_bias = true (biases on q/k/v and o_proj) is not implemented for ${arch === 'llama' ? 'Llama' : 'Qwen3'}`);
   if (arch === 'llama' && f.bool('mlp_bias', false)) throw unsupported(f.source, 'mlp_bias', true, 'mlp_bias = true is not implemented');
-  if (arch === 'qwen2' && f.bool('use_sliding_window', false)) throw unsupported(f.source, 'use_sliding_window', true, 'use_sliding_window = true: sliding-window attention is not implemented');
+  if (arch !== 'llama' && f.bool('use_sliding_window', false)) throw unsupported(f.source, 'use_sliding_window', true, 'use_sliding_window = true: sliding-window attention is not implemented');
   // transformers 5.x lists the attention kind of every layer.
   const layerTypes = f.obj.layer_types ?? [];
   if (!Array.isArray(layerTypes)) throw malformed(f.source, 'layer_types', layerTypes, 'a list');
@@ -178,7 +187,7 @@ function readRope(f: Fields): Pick<DecoderConfig, 'ropeTheta' | 'ropeScaling'> {
 }
 
 /**
- * Reads a Hugging Face config.json (already JSON-parsed) of a Llama or Qwen2 checkpoint written by
+ * Reads a Hugging Face config.json (already JSON-parsed) of a Llama, Qwen2 or Qwen3 checkpoint written by
  * transformers 4.x or 5.x. `torch_dtype` / `dtype` are not read: each safetensors tensor names its own.
  */
 export function parseHfConfig(json: unknown, source = 'config.json'): DecoderConfig {
@@ -207,9 +216,9 @@ export function parseHfConfig(json: unknown, source = 'config.json'): DecoderCon
     intermediateSize: f.size('intermediate_size'),
     rmsNormEps: f.positive('rms_norm_eps', 1e-6),
     ...readRope(f),
-    maxPositions: f.size('max_position_embeddings', architecture === 'qwen2' ? 32768 : 2048),
+    maxPositions: f.size('max_position_embeddings', architecture === 'llama' ? 2048 : 32768),
     tieWordEmbeddings: f.bool('tie_word_embeddings', false),
-    // Qwen2 always has q/k/v biases (not a config key); Llama's attention_bias is refused above.
+    // Qwen2 always has q/k/v biases (not a config key); Llama's and Qwen3's attention_bias = true is refused above.
     attentionBias: architecture === 'qwen2',
     bosTokenId: f.tokenId('bos_token_id'),
     eosTokenIds: f.tokenIds('eos_token_id'),

@@ -2,7 +2,7 @@
 // (safetensors, ONNX), the reference forward, the GPU loader and the exporter agree on this list.
 // Linear weights are [out, in] (Y = X · Wᵀ), as in PyTorch.
 
-import type { DecoderConfig } from './config';
+import { hasQkNorm, type DecoderConfig } from './config';
 
 export interface HostTensor {
   shape: number[];
@@ -30,6 +30,11 @@ export function layerPrefix(i: number): string {
 export function linearWeightName(layer: number, which: LinearName): string {
   const part = which === 'gate' || which === 'up' || which === 'down' ? 'mlp' : 'self_attn';
   return `${layerPrefix(layer)}.${part}.${which}_proj.weight`;
+}
+
+/** Qwen3's per-head RMSNorm weight [D] of q or k (hasQkNorm). */
+export function qkNormName(layer: number, which: 'q' | 'k'): string {
+  return `${layerPrefix(layer)}.self_attn.${which}_norm.weight`;
 }
 
 /** [out, in] of each linear of a layer. */
@@ -62,6 +67,7 @@ export function expectedWeights(c: DecoderConfig): WeightSpec[] {
     for (const w of LINEAR_NAMES) {
       out.push({ name: linearWeightName(i, w), shape: linearShape(c, w), role: 'linear' });
       if (c.attentionBias && (w === 'q' || w === 'k' || w === 'v')) out.push({ name: `${p}.self_attn.${w}_proj.bias`, shape: [linearShape(c, w)[0]], role: 'bias' });
+      if (hasQkNorm(c) && (w === 'q' || w === 'k')) out.push({ name: qkNormName(i, w), shape: [c.headDim], role: 'norm' });
       if (w === 'o') out.push({ name: `${p}.post_attention_layernorm.weight`, shape: [c.hiddenSize], role: 'norm' });
     }
   }

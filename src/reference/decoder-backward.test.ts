@@ -40,6 +40,8 @@ const cases: [string, DecoderConfig, string[]][] = [
   ['tied embeddings', tinyConfig(SMALL), []],
   ['untied, q/k/v biases (qwen2)', tinyConfig({ ...SMALL, architecture: 'qwen2', tieWordEmbeddings: false, attentionBias: true }), []],
   ['tied + LoRA on every linear of layer 0', tinyConfig(SMALL), layerLinears(0, ['q', 'k', 'v', 'o', 'gate', 'up', 'down'])],
+  ['qwen3: per-head q/k norm, head_dim 8 != C / H, untied', tinyConfig({ ...SMALL, architecture: 'qwen3', headDim: 8, tieWordEmbeddings: false }), []],
+  ['qwen3 + LoRA on layer 0 q/k', tinyConfig({ ...SMALL, architecture: 'qwen3' }), layerLinears(0, ['q', 'k'])],
   ['untied, biases + LoRA on layer 1 q/v/down and lm_head', tinyConfig({ ...SMALL, architecture: 'qwen2', tieWordEmbeddings: false, attentionBias: true }), [...layerLinears(1, ['q', 'v', 'down']), 'lm_head.weight']],
 ];
 

@@ -4,8 +4,8 @@
 // MLP activations [N, F]; logits [N, V]. A forward returns its output and a tape of what its backward reads;
 // a backward returns the gradient of its input and adds weight gradients into `grads` by weight name.
 
-import type { DecoderConfig } from '../model/config';
-import { expectedWeights, type WeightMap } from '../model/weights';
+import { hasQkNorm, type DecoderConfig } from '../model/config';
+import { expectedWeights, qkNormName, type WeightMap } from '../model/weights';
 import { loraBackwardRef, loraForwardRef, type LoraRef } from './adapters';
 import { attentionBackwardRef, attentionRef, type AttentionShape } from './attention';
 import { addBackwardRef, addRef, siluMulBackwardRef, siluMulRef } from './elementwise';
@@ -82,12 +82,16 @@ export function embedBackwardRef(ctx: DecoderCtx, grads: Grads, ids: ArrayLike<n
   accumulate(grads, 'model.embed_tokens.weight', embeddingBackwardRef(dx, ids, ctx.c.vocabSize, ctx.c.hiddenSize));
 }
 
-// ---- attention block: out = o_proj(attention(rope(q_proj(a)), rope(k_proj(a)), v_proj(a))), a = rmsnorm(x)
+// ---- attention block: out = o_proj(attention(rope(qn(q_proj(a))), rope(kn(k_proj(a))), v_proj(a))), a = rmsnorm(x);
+// qn, kn: Qwen3's RMSNorm over each head's D values (weights q_norm, k_norm [D]); the identity elsewhere.
 
 export interface AttentionTape {
   /** Block input [N, C] and its norm a [N, C]. */
   x: Float64Array;
   a: Float64Array;
+  /** Projections q [N, H·D] and k [N, Hkv·D] before the q/k norm (read by its backward; Qwen3 only). */
+  qProj: Float64Array;
+  kProj: Float64Array;
   /** Roped q [N, H·D], roped k [N, Hkv·D], v [N, Hkv·D], attention output [N, H·D]. */
   q: Float64Array;
   k: Float64Array;
@@ -99,8 +103,23 @@ const attnNames = (l: number, attentionBias: boolean) => {
   const p = `model.layers.${l}`;
   const proj = (w: string) => `${p}.self_attn.${w}_proj.weight`;
   const bias = (w: string) => (attentionBias ? `${p}.self_attn.${w}_proj.bias` : undefined);
-  return { norm: `${p}.input_layernorm.weight`, q: proj('q'), k: proj('k'), v: proj('v'), o: proj('o'), bq: bias('q'), bk: bias('k'), bv: bias('v') };
+  return { norm: `${p}.input_layernorm.weight`, q: proj('q'), k: proj('k'), v: proj('v'), o: proj('o'), bq: bias('q'), bk: bias('k'), bv: bias('v'), qNorm: qkNormName(l, 'q'), kNorm: qkNormName(l, 'k') };
 };
+
+/** Qwen3's per-head norm of y [N, heads·D] (rows of D); the identity for other architectures. */
+function qkNormRef(ctx: DecoderCtx, y: Float64Array, name: string, heads: number): Float64Array {
+  const { c, N } = ctx;
+  return hasQkNorm(c) ? rmsNormRef(y, ctx.W(name), N * heads, c.headDim, c.rmsNormEps) : y;
+}
+
+/** dy through qkNormRef at its input y; adds the norm weight's gradient. */
+function qkNormBackwardRef(ctx: DecoderCtx, grads: Grads, y: Float64Array, name: string, heads: number, dOut: Float64Array): Float64Array {
+  const { c, N } = ctx;
+  if (!hasQkNorm(c)) return dOut;
+  const { dx, dw } = rmsNormBackwardRef(y, ctx.W(name), dOut, N * heads, c.headDim, c.rmsNormEps);
+  accumulate(grads, name, dw);
+  return dx;
+}
 
 /** The block's branch out [N, C] (the caller adds the residual). */
 export function attentionBlockRef(ctx: DecoderCtx, l: number, x: Float64Array): { out: Float64Array; tape: AttentionTape } {
@@ -108,11 +127,13 @@ export function attentionBlockRef(ctx: DecoderCtx, l: number, x: Float64Array): 
   const { hiddenSize: C, numHeads: H, numKvHeads: Hkv, headDim: D } = c;
   const n = attnNames(l, c.attentionBias);
   const a = rmsNormRef(x, ctx.W(n.norm), N, C, c.rmsNormEps);
-  const q = ropeRef(linearRef(ctx, a, n.q, H * D, C, n.bq), positions, N, H, D, invFreq);
-  const k = ropeRef(linearRef(ctx, a, n.k, Hkv * D, C, n.bk), positions, N, Hkv, D, invFreq);
+  const qProj = linearRef(ctx, a, n.q, H * D, C, n.bq);
+  const kProj = linearRef(ctx, a, n.k, Hkv * D, C, n.bk);
+  const q = ropeRef(qkNormRef(ctx, qProj, n.qNorm, H), positions, N, H, D, invFreq);
+  const k = ropeRef(qkNormRef(ctx, kProj, n.kNorm, Hkv), positions, N, Hkv, D, invFreq);
   const v = linearRef(ctx, a, n.v, Hkv * D, C, n.bv);
   const att = attentionRef(q, k, v, ctx.attention);
-  return { out: linearRef(ctx, att, n.o, C, H * D), tape: { x, a, q, k, v, att } };
+  return { out: linearRef(ctx, att, n.o, C, H * D), tape: { x, a, qProj, kProj, q, k, v, att } };
 }
 
 /** dx [N, C] through the branch (without the residual's identity) for dOut [N, C]. */
@@ -122,8 +143,10 @@ export function attentionBlockBackwardRef(ctx: DecoderCtx, grads: Grads, l: numb
   const n = attnNames(l, c.attentionBias);
   const dAtt = linearBackwardRef(ctx, grads, tape.att, n.o, dOut, C, H * D);
   const { dq, dk, dv } = attentionBackwardRef(tape.q, tape.k, tape.v, dAtt, ctx.attention);
-  const daQ = linearBackwardRef(ctx, grads, tape.a, n.q, ropeBackwardRef(dq, positions, N, H, D, invFreq), H * D, C, n.bq);
-  const daK = linearBackwardRef(ctx, grads, tape.a, n.k, ropeBackwardRef(dk, positions, N, Hkv, D, invFreq), Hkv * D, C, n.bk);
+  const dqProj = qkNormBackwardRef(ctx, grads, tape.qProj, n.qNorm, H, ropeBackwardRef(dq, positions, N, H, D, invFreq));
+  const dkProj = qkNormBackwardRef(ctx, grads, tape.kProj, n.kNorm, Hkv, ropeBackwardRef(dk, positions, N, Hkv, D, invFreq));
+  const daQ = linearBackwardRef(ctx, grads, tape.a, n.q, dqProj, H * D, C, n.bq);
+  const daK = linearBackwardRef(ctx, grads, tape.a, n.k, dkProj, Hkv * D, C, n.bk);
   const daV = linearBackwardRef(ctx, grads, tape.a, n.v, dv, Hkv * D, C, n.bv);
   const da = daQ.map((v, i) => v + daK[i] + daV[i]);
   const { dx, dw } = rmsNormBackwardRef(tape.x, ctx.W(n.norm), da, N, C, c.rmsNormEps);

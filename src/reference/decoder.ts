@@ -1,9 +1,10 @@
-// Float64 reference forward of a Llama/Qwen2 decoder: the oracle for the GPU forward and for the
+// Float64 reference forward of a Llama/Qwen2/Qwen3 decoder: the oracle for the GPU forward and for the
 // ONNX export. Shapes: ids [B, T] right-padded, lengths [B]; hidden states [B, T, C]; logits [B, T, V].
 //
 //   x = E[ids]                                                     hidden[0]
 //   for each layer l:
 //     a = rmsnorm(x, w_in);  q,k,v = a·Wqᵀ(+bq), a·Wkᵀ(+bk), a·Wvᵀ(+bv);  rope(q), rope(k)
+//       (Qwen3: q, k each normed per head over D, rmsnorm(·, w_qn / w_kn), before the rope)
 //     x = x + attention(q, k, v)·Woᵀ
 //     m = rmsnorm(x, w_post);  x = x + (silu(m·Wgᵀ) * (m·Wuᵀ))·Wdᵀ      hidden[l + 1]
 //   logits = rmsnorm(x, w_final)·(lm_head or E)ᵀ
