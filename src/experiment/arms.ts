@@ -57,6 +57,13 @@ export const DEFAULT_EXPERIMENT: ExperimentConfig = {
   lacEvery: 50,
 };
 
+/**
+ * The workshop preset's defaults in the page: the mapping (or contrastive) arm of DEFAULT_EXPERIMENT
+ * on the everyday corpus for `steps` steps, re-analysing the test split every `every` steps; sized
+ * to finish in about 5 minutes on the CPU route of a 2-core machine (measured: see the README).
+ */
+export const WORKSHOP_PRESET = { steps: 150, every: 25 };
+
 /** EN-X for every other language of the corpus. */
 export function englishCentricPairs(languages: readonly string[]): LangPair[] {
   return languages.filter((l) => l !== 'en').map((l) => ['en', l] as const);

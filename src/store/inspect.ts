@@ -21,7 +21,7 @@
 
 import { create } from 'zustand';
 import type { AlignmentRow } from '../align/analyze';
-import { armSettings, DEFAULT_EXPERIMENT, type Arm } from '../experiment/arms';
+import { armSettings, DEFAULT_EXPERIMENT, WORKSHOP_PRESET, type Arm } from '../experiment/arms';
 import { DEFAULT_CORPUS, type CorpusName } from '../data/corpora';
 import type { AnalysisResult, AnalysisSlot, Neighbour, ProjectionResult } from '../worker/analysis';
 import { defaultForm, fetchCorpus, middleLayer, presetData, requestOf, SOFTWARE_FIRST_LOOK, type InspectCorpus, type InspectForm, type MapMethod, type SplitName } from './inspect-request';
@@ -60,7 +60,7 @@ export interface PresetForm {
   every: string;
 }
 
-export const DEFAULT_PRESET: PresetForm = { steps: String(DEFAULT_EXPERIMENT.steps), every: '10' };
+export const DEFAULT_PRESET: PresetForm = { steps: String(WORKSHOP_PRESET.steps), every: String(WORKSHOP_PRESET.every) };
 
 /** The arms the workshop presets train: the paper's mapping task, and contrastive alignment beside it. */
 export type PresetArm = Extract<Arm, 'mapping' | 'contrastive'>;

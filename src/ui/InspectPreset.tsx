@@ -15,6 +15,7 @@ import type { ModelInfo } from '../model/model';
 import { shortName } from '../model/source';
 import type { EngineApi, EngineEvent } from '../worker/engine';
 import { TrainCharts } from './TrainCharts';
+import { usePresetExpectation } from './usePresetExpectation';
 import { ErrorBox } from './ErrorBox';
 
 type Engine = EngineApi & { onEvent(l: (e: EngineEvent) => void): unknown };
@@ -36,6 +37,7 @@ export function InspectPreset({ engine, info }: { engine: Engine; info: ModelInf
   const corpus = useInspectStore((s) => s.corpus);
   const arm = useInspectStore((s) => s.presetArm);
   const source = useModelStore((s) => s.source);
+  const expectation = usePresetExpectation(source);
   const reloading = useModelStore((s) => s.loading !== null);
   // Runs started in the Train panel show there; this card follows the preset's own runs.
   const status = useTrainStore((s) => (s.origin === 'preset' ? s.status : null));
@@ -56,6 +58,11 @@ export function InspectPreset({ engine, info }: { engine: Engine; info: ModelInf
         contrastive arm). Before the first step and every k steps it measures the held-out test sentences again and redraws the map and the LAC lines. The paper's claim: the
         mapping task raises alignment between languages in the middle layers, without hurting fluency in each language.
       </p>
+      {expectation && (
+        <p className="hint" data-testid="preset-expectation">
+          <strong>What to expect.</strong> {expectation.join(' ')} The preset trains on the everyday corpus alone, {preset.steps} steps here by default, so expect the direction of these numbers, smaller.
+        </p>
+      )}
       {!info && <p className="hint">The model is still loading; the presets start once it has.</p>}
       {info && !full && (
         <p className="error">
