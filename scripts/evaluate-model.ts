@@ -2,13 +2,18 @@
 // splits of both corpora: perplexity per token and bits per character per language (each sentence
 // alone: BOS + sentence + EOS, every token after BOS predicted; the numbers `alignscope perplexity`
 // prints), and LAC per layer with its bootstrap interval for the paper's pairs EN-ZH, EN-CS, CS-UK,
-// ZH-JA (mean pooling, centred). Writes them into DIR/model-card.json and DIR/README.md.
+// ZH-JA (mean pooling, centred). Writes them into DIR/model-card.json and DIR/README.md, and the
+// project README's tables of the default model at its middle layer (between <!-- baselines:begin -->
+// and <!-- corpora-lac:begin --> markers): the baselines on the everyday test split, and LAC on both
+// test splits beside the software corpus's surface baseline.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dirFiles } from '../src/cli/dir-source';
 import { perplexityReport, type PerplexityReport } from '../src/eval/perplexity';
 import { reportLac } from '../src/experiment/evaluate';
+import { middleLayer, spliceSection } from '../src/experiment/report';
+import type { AnalysisResult } from '../src/worker/analysis';
 import { nodeGpu } from '../src/gpu/node-gpu';
 import { Engine } from '../src/worker/engine';
 import { shippedSplit } from './shipped-corpora';
@@ -80,5 +85,43 @@ const md = [
 ];
 writeFileSync(join(dir, 'README.md'), md.join('\n'));
 console.log(md.join('\n'));
+
+if (dir === 'public/models/alignscope-tiny') {
+  // The paper's languages at the middle layer: what `alignscope analyze --layers MID --json` computes.
+  const mid = middleLayer(card.config.layers);
+  const paper = ['en', 'zh', 'ja', 'cs', 'uk'];
+  const PAIRS = [['en', 'zh'], ['en', 'cs'], ['cs', 'uk'], ['zh', 'ja']];
+  const at = async (tuples: typeof tests.everyday) => engine.analyze({ tuples, languages: paper, layers: [mid], pooling: 'mean', centre: true, resamples: 1000, seed: 0 });
+  const [everyday, software] = [await at(tests.everyday), await at(tests.software)];
+  const row = (r: AnalysisResult, [a, b]: string[]) => r.rows.find((x) => x.layer === mid && x.a === a && x.b === b)!;
+  const surface = (r: AnalysisResult, [a, b]: string[]) => r.surface.find((x) => x.a === a && x.b === b)!;
+  const f3 = (x: number) => x.toFixed(3);
+  const baselines = [
+    `For the default model on the everyday test split (n = ${everyday.n}, layer ${mid}, mean pooling, centred), from`,
+    `\`npx alignscope analyze --model public/models/alignscope-tiny --data public/data/corpus.tsv --langs en,zh,ja,cs,uk --layers ${mid} --json\`:`,
+    '',
+    '| pair | LAC | shuffled pairs (95%) | surface LAC | P@1 a→b | surface P@1 a→b | MEXA | surface MEXA |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...PAIRS.map((p) => {
+      const [r, s] = [row(everyday, p), surface(everyday, p)];
+      return `| ${p.join('-').toUpperCase()} | ${f3(r.lac)} | [${f3(r.nullLow)}, ${f3(r.nullHigh)}] | ${f3(s.lac)} | ${f3(r.p1AtoB)} | ${f3(s.p1AtoB)} | ${f3(r.mexa)} | ${f3(s.mexa)} |`;
+    }),
+  ];
+  const corpora = [
+    `LAC of the default model at layer ${mid} on both test splits (\`npx alignscope analyze --model public/models/alignscope-tiny --corpus software --langs en,zh,ja,cs,uk --layers ${mid} --split test\`), with the software corpus's surface baseline:`,
+    '',
+    `| pair | everyday (n = ${everyday.n}) | software (n = ${software.n.toLocaleString('en')}) | software surface |`,
+    '| --- | --- | --- | --- |',
+    ...PAIRS.map((p) => {
+      const [e, s] = [row(everyday, p), row(software, p)];
+      return `| ${p.join('-').toUpperCase()} | ${f3(e.lac)} [${f3(e.lacLow)}, ${f3(e.lacHigh)}] | ${f3(s.lac)} [${f3(s.lacLow)}, ${f3(s.lacHigh)}] | ${f3(surface(software, p).lac)} |`;
+    }),
+  ];
+  let readme = readFileSync('README.md', 'utf8');
+  readme = spliceSection(readme, '## Baselines', baselines.join('\n'), 'baselines');
+  readme = spliceSection(readme, '## Corpora', corpora.join('\n'), 'corpora-lac');
+  writeFileSync('README.md', readme);
+  console.log([...baselines, '', ...corpora].join('\n'));
+}
 engine.dispose();
 process.exit(0);

@@ -36,8 +36,9 @@ export interface ExperimentResult {
   curves: Record<Arm, CurvePoint[]>;
 }
 
-export const EXPERIMENT_BEGIN = '<!-- experiment:begin -->';
-export const EXPERIMENT_END = '<!-- experiment:end -->';
+/** The markers around a generated section of a Markdown file. */
+export const sectionMarkers = (name: string) => [`<!-- ${name}:begin -->`, `<!-- ${name}:end -->`] as const;
+export const [EXPERIMENT_BEGIN, EXPERIMENT_END] = sectionMarkers('experiment');
 
 const COLUMNS: readonly Column[] = ['base', 'control', 'mapping', 'contrastive'];
 const ARM_COLUMNS = COLUMNS.slice(1) as Arm[];
@@ -99,11 +100,12 @@ export function experimentMarkdown(r: ExperimentResult): string {
   return lines.join('\n');
 }
 
-/** Replaces the text between the markers (or appends a section with them). */
-export function spliceSection(doc: string, heading: string, body: string): string {
-  const block = `${EXPERIMENT_BEGIN}\n${body}\n${EXPERIMENT_END}`;
-  const a = doc.indexOf(EXPERIMENT_BEGIN);
-  const b = doc.indexOf(EXPERIMENT_END);
-  if (a >= 0 && b > a) return doc.slice(0, a) + block + doc.slice(b + EXPERIMENT_END.length);
+/** Replaces the text between the markers of section `name` (default: the experiment's), or appends a section with them. */
+export function spliceSection(doc: string, heading: string, body: string, name = 'experiment'): string {
+  const [begin, end] = sectionMarkers(name);
+  const block = `${begin}\n${body}\n${end}`;
+  const a = doc.indexOf(begin);
+  const b = doc.indexOf(end);
+  if (a >= 0 && b > a) return doc.slice(0, a) + block + doc.slice(b + end.length);
   return `${doc.trimEnd()}\n\n${heading}\n\n${block}\n`;
 }
