@@ -43,6 +43,12 @@ export interface ExperimentConfig {
   evalEvery: number;
   /** LAC of the report pairs at the middle layer every this many steps (the learning curve). */
   lacEvery: number;
+  /**
+   * Longest example in tokens: NTP rows are cut to it, longer mapping pairs dropped. 64 keeps a
+   * batch of 16 near 1,000 token slots; the software corpus's long help paragraphs would otherwise
+   * pad every batch that draws one to 128.
+   */
+  maxLength: number;
 }
 
 export const DEFAULT_EXPERIMENT: ExperimentConfig = {
@@ -55,6 +61,7 @@ export const DEFAULT_EXPERIMENT: ExperimentConfig = {
   temperature: 0.1,
   evalEvery: 50,
   lacEvery: 50,
+  maxLength: 64,
 };
 
 /**
@@ -79,6 +86,7 @@ export function armSettings(arm: Arm, cfg: ExperimentConfig, languages: readonly
     batchSize: cfg.batchSize,
     seed: cfg.seed,
     evalEvery: cfg.evalEvery,
+    maxLength: cfg.maxLength,
     ntpFraction: 1,
     lambdaMap: 0,
   };
