@@ -79,10 +79,13 @@ function cpuGrads(rt: CpuRuntime, c: DecoderConfig, weights: WeightMap, quant: '
 
 const layerLinears = (layer: number, which: readonly LinearName[]) => which.map((w) => linearWeightName(layer, w));
 const qwen = tinyConfig({ ...SMALL, architecture: 'qwen2', tieWordEmbeddings: false, attentionBias: true });
+const qwen3 = tinyConfig({ ...SMALL, architecture: 'qwen3', headDim: 6, tieWordEmbeddings: false });
 
 const cases: { label: string; c: DecoderConfig; quant: 'f32' | 'q8' | 'q4'; lora: string[] | null }[] = [
   { label: 'full fine-tuning, tied embeddings', c: tinyConfig(SMALL), quant: 'f32', lora: null },
   { label: 'full fine-tuning, untied, q/k/v biases (qwen2)', c: qwen, quant: 'f32', lora: null },
+  { label: 'full fine-tuning, untied, per-head q/k norm, head_dim 6 (qwen3)', c: qwen3, quant: 'f32', lora: null },
+  { label: 'LoRA on q, k of both layers, q4 base, q/k norm (qwen3)', c: tinyConfig({ ...SMALL, architecture: 'qwen3', hiddenSize: 32, headDim: 8 }), quant: 'q4', lora: [...layerLinears(0, ['q', 'k']), ...layerLinears(1, ['q', 'k'])] },
   { label: 'LoRA on every linear of layer 0, f32 base', c: tinyConfig(SMALL), quant: 'f32', lora: layerLinears(0, ['q', 'k', 'v', 'o', 'gate', 'up', 'down']) },
   { label: 'LoRA on layer 1 q/v/down and lm_head, q8 base, biases', c: qwen, quant: 'q8', lora: [...layerLinears(1, ['q', 'v', 'down']), 'lm_head.weight'] },
   { label: 'LoRA on q, v, gate of both layers, q4 base', c: tinyConfig({ ...SMALL, hiddenSize: 40, headDim: 10 }), quant: 'q4', lora: [...layerLinears(0, ['q', 'v', 'gate']), ...layerLinears(1, ['q', 'v', 'gate'])] },
@@ -128,22 +131,23 @@ describe('CPU training forward + backward vs the float64 reference decoder backw
     for (const [name, g] of once.grads) expect(compare(twice.grads.get(name)!, g.map((v) => 2 * v)).maxRel, name).toBeLessThan(1e-6);
   });
 
-  it('evaluation (backward: false) gives the same CE and leaves the gradients at zero', () => {
-    const c = tinyConfig(SMALL);
-    const rt = threads.get(2);
-    const m = uploadCpuDecoder(rt, c, randomWeights(c, 7), 'f32');
-    const tr = createCpuTrainable(rt, m, { kind: 'full' }, 1);
-    const g = cpuZerosLike(rt, tr.params, 'grad');
-    const batch = { B, T, ids, targets, gradWeight, lengths };
-    const evalCe = cpuForwardBackward(rt, tr, g, batch, { backward: false });
-    for (const t of g.values()) expect(rt.f32(t).every((v) => v === 0), t.name).toBe(true);
-    const recomputed = cpuForwardBackward(rt, tr, g, batch, { recompute: true });
-    expect(Array.from(recomputed)).toEqual(Array.from(evalCe));
-    const kept = cpuZerosLike(rt, tr.params, 'grad2');
-    cpuForwardBackward(rt, tr, kept, batch);
-    // Recomputing each layer's tape gives the very same gradients as keeping it.
-    for (const [name, t] of g) expect(Array.from(rt.f32(t)), name).toEqual(Array.from(rt.f32(kept.get(name)!)));
-    for (const t of [...g.values(), ...kept.values()]) rt.release(t);
-    releaseCpuDecoder(rt, m);
-  });
+  for (const c of [tinyConfig(SMALL), qwen3]) {
+    it(`${c.architecture}: evaluation (backward: false) gives the same CE and leaves the gradients at zero; recomputing gives the same gradients`, () => {
+      const rt = threads.get(2);
+      const m = uploadCpuDecoder(rt, c, randomWeights(c, 7), 'f32');
+      const tr = createCpuTrainable(rt, m, { kind: 'full' }, 1);
+      const g = cpuZerosLike(rt, tr.params, 'grad');
+      const batch = { B, T, ids, targets, gradWeight, lengths };
+      const evalCe = cpuForwardBackward(rt, tr, g, batch, { backward: false });
+      for (const t of g.values()) expect(rt.f32(t).every((v) => v === 0), t.name).toBe(true);
+      const recomputed = cpuForwardBackward(rt, tr, g, batch, { recompute: true });
+      expect(Array.from(recomputed)).toEqual(Array.from(evalCe));
+      const kept = cpuZerosLike(rt, tr.params, 'grad2');
+      cpuForwardBackward(rt, tr, kept, batch);
+      // Recomputing each layer's tape gives the very same gradients as keeping it.
+      for (const [name, t] of g) expect(Array.from(rt.f32(t)), name).toEqual(Array.from(rt.f32(kept.get(name)!)));
+      for (const t of [...g.values(), ...kept.values()]) rt.release(t);
+      releaseCpuDecoder(rt, m);
+    });
+  }
 });

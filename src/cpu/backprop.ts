@@ -95,6 +95,8 @@ interface AttentionTape {
   /** Block input x and its norm a [N, C]. */
   x: CpuTensor;
   a: CpuTensor;
+  /** Qwen3: the q [N, H·D] and k [N, Hkv·D] projections before their per-head norm (its backward's input). */
+  qkPre: { q: CpuTensor; k: CpuTensor } | null;
   /** Roped q [N, H·D]; the cache is roped k and v [B, T, Hkv, D]; att the attention output [N, H·D]. */
   q: CpuTensor;
   cache: CpuKvCache;
@@ -110,17 +112,21 @@ function attentionForward(c: Ctx, l: number, x: CpuTensor): { x1: CpuTensor; tap
   const N = B * T;
   const n = `layer${l}`;
   const a = rmsNorm(rt, x, L.inputNorm, m.config.rmsNormEps, `${n}.attn.norm`);
-  const q = linearForward(c, a, linearWeightName(l, 'q'), L.biases.q, `${n}.attn.q`);
-  const k = linearForward(c, a, linearWeightName(l, 'k'), L.biases.k, `${n}.attn.k`);
+  const q0 = linearForward(c, a, linearWeightName(l, 'q'), L.biases.q, `${n}.attn.q`);
+  const k0 = linearForward(c, a, linearWeightName(l, 'k'), L.biases.k, `${n}.attn.k`);
   const v = linearForward(c, a, linearWeightName(l, 'v'), L.biases.v, `${n}.attn.v`);
-  ropeInPlace(rt, reshape(q.y, [N, H, D]), c.positions, m.rope);
-  ropeInPlace(rt, reshape(k.y, [N, Hkv, D]), c.positions, m.rope);
-  const cache = { k: reshape(k.y, [B, T, Hkv, D]), v: reshape(v.y, [B, T, Hkv, D]) };
-  const att = attention(rt, c.seq, reshape(q.y, [B, T, H, D]), cache, `${n}.attn.out`);
+  // Qwen3: the per-head norms make new tensors and the projections stay on the tape; otherwise q, k are roped in place.
+  const qkPre = L.qkNorm ? { q: q0.y, k: k0.y } : null;
+  const q = L.qkNorm ? rmsNorm(rt, reshape(q0.y, [N, H, D]), L.qkNorm.q, m.config.rmsNormEps, `${n}.attn.q_norm`) : q0.y;
+  const k = L.qkNorm ? rmsNorm(rt, reshape(k0.y, [N, Hkv, D]), L.qkNorm.k, m.config.rmsNormEps, `${n}.attn.k_norm`) : k0.y;
+  ropeInPlace(rt, reshape(q, [N, H, D]), c.positions, m.rope);
+  ropeInPlace(rt, reshape(k, [N, Hkv, D]), c.positions, m.rope);
+  const cache = { k: reshape(k, [B, T, Hkv, D]), v: reshape(v.y, [B, T, Hkv, D]) };
+  const att = attention(rt, c.seq, reshape(q, [B, T, H, D]), cache, `${n}.attn.out`);
   const o = linearForward(c, reshape(att, [N, H * D]), linearWeightName(l, 'o'), undefined, `${n}.attn.o`);
   const x1 = add(rt, x, o.y, `${n}.attn.resid`);
   rt.release(o.y);
-  return { x1, tape: { x, a, q: q.y, cache, att, lin: { q: q.tape, k: k.tape, v: v.tape, o: o.tape } } };
+  return { x1, tape: { x, a, qkPre, q: reshape(q, [N, H * D]), cache, att, lin: { q: q0.tape, k: k0.tape, v: v.tape, o: o.tape } } };
 }
 
 /** dx1 -> dx (the gradient into the block's input, residual included); releases the tape but its input x. */
@@ -136,13 +142,21 @@ function attentionBackwardBlock(c: Ctx, l: number, t: AttentionTape, dx1: CpuTen
   free(rt, datt, t.att, t.q, t.cache.k, t.cache.v);
   ropeBackwardInPlace(rt, reshape(g.dq, [N, H, D]), c.positions, m.rope);
   ropeBackwardInPlace(rt, reshape(g.dk, [N, Hkv, D]), c.positions, m.rope);
-  const da = linearBackward(c, t.lin.q, linearWeightName(l, 'q'), reshape(g.dq, [N, H * D]), bias('q'), `${n}.attn.q`);
-  for (const [w, dy] of [['k', g.dk], ['v', g.dv]] as const) {
+  let [dq, dk] = [g.dq, g.dk];
+  const qkNorm = m.layers[l].qkNorm;
+  if (t.qkPre && qkNorm) {
+    // Through Qwen3's per-head norms (rows of D), adding their weight gradients.
+    dq = rmsNormGrad(c, t.qkPre.q, qkNorm.q, g.dq, `${n}.attn.q_norm`);
+    dk = rmsNormGrad(c, t.qkPre.k, qkNorm.k, g.dk, `${n}.attn.k_norm`);
+    free(rt, g.dq, g.dk, t.qkPre.q, t.qkPre.k);
+  }
+  const da = linearBackward(c, t.lin.q, linearWeightName(l, 'q'), reshape(dq, [N, H * D]), bias('q'), `${n}.attn.q`);
+  for (const [w, dy] of [['k', dk], ['v', g.dv]] as const) {
     const part = linearBackward(c, t.lin[w], linearWeightName(l, w), reshape(dy, [N, Hkv * D]), bias(w), `${n}.attn.${w}`);
     addInPlace(rt, da, part);
     free(rt, part, dy);
   }
-  rt.release(g.dq);
+  rt.release(dq);
   const dx = rmsNormGrad(c, t.x, m.layers[l].inputNorm, da, `${n}.attn.norm`);
   free(rt, da, t.a);
   addInPlace(rt, dx, dx1);
@@ -201,7 +215,7 @@ interface LayerTape {
 /** Releases a layer's tape; `keepInput` keeps att.x, the layer's input (recomputation starts there). */
 function releaseTape(rt: CpuRuntime, { att, mlp }: LayerTape, keepInput = false): void {
   const lins = [...Object.values(att.lin), ...Object.values(mlp.lin)];
-  free(rt, keepInput ? null : att.x, att.a, att.q, att.cache.k, att.cache.v, att.att, mlp.x1, mlp.h, mlp.g, mlp.u, mlp.gu, ...lins.map((l) => l.ts));
+  free(rt, keepInput ? null : att.x, att.a, att.qkPre?.q ?? null, att.qkPre?.k ?? null, att.q, att.cache.k, att.cache.v, att.att, mlp.x1, mlp.h, mlp.g, mlp.u, mlp.gu, ...lins.map((l) => l.ts));
 }
 
 function layerForward(c: Ctx, l: number, x: CpuTensor): { out: CpuTensor; tape: LayerTape } {

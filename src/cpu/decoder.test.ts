@@ -1,5 +1,5 @@
 // The whole CPU decoder against the float64 reference decoder on random tiny models (f32, q8, q4;
-// tied and untied; Qwen2's q/k/v biases), and the CpuModel's methods built on it: KV-cache decoding,
+// tied and untied; Qwen2's q/k/v biases; Qwen3's q/k norm), and the CpuModel's methods built on it: KV-cache decoding,
 // greedy generation, pooled embeddings, per-token NLL. Every result is bit-identical on 1, 2 and 4
 // threads (test-threads.ts).
 import { describe, expect, it } from 'vitest';
@@ -47,10 +47,14 @@ function forwardAll(rt: CpuRuntime, c: DecoderConfig, weights: WeightMap, quant:
   return res;
 }
 
+const QWEN3 = tinyConfig({ architecture: 'qwen3', headDim: 24, tieWordEmbeddings: false });
+
 const cases: { name: string; config: DecoderConfig; quant: 'f32' | 'q8' | 'q4'; tol: number }[] = [
   { name: 'f32, tied', config: tinyConfig(), quant: 'f32', tol: 1e-4 },
   { name: 'q8, untied', config: tinyConfig({ tieWordEmbeddings: false }), quant: 'q8', tol: 1e-4 },
   { name: 'q4, tied, Qwen2 biases, odd head count', config: tinyConfig({ architecture: 'qwen2', attentionBias: true, numHeads: 6, numKvHeads: 3, headDim: 8, hiddenSize: 48 }), quant: 'q4', tol: 1e-4 },
+  { name: 'f32, untied, Qwen3 q/k norm, head_dim 24 (C / H = 16)', config: QWEN3, quant: 'f32', tol: 1e-4 },
+  { name: 'q4, tied, Qwen3 q/k norm, GQA 6/2', config: tinyConfig({ architecture: 'qwen3', numHeads: 6, numKvHeads: 2, headDim: 8, hiddenSize: 48 }), quant: 'q4', tol: 1e-4 },
 ];
 
 describe('CPU decoder vs float64 reference decoder', () => {
@@ -69,8 +73,8 @@ describe('CPU decoder vs float64 reference decoder', () => {
     });
   }
 
-  it('decoding one token at a time through the KV cache gives the prefill logits of every position', () => {
-    const config = tinyConfig({ tieWordEmbeddings: false });
+  for (const [arch, config] of [['llama', tinyConfig({ tieWordEmbeddings: false })], ['qwen3', QWEN3]] as const) {
+  it(`${arch}: decoding one token at a time through the KV cache gives the prefill logits of every position`, () => {
     const weights = randomWeights(config, 8);
     const prompt = tokens(9, 4, config.vocabSize);
     const V = config.vocabSize;
@@ -88,8 +92,9 @@ describe('CPU decoder vs float64 reference decoder', () => {
       releaseCpuDecoder(rt, m);
       return [prefill, rows];
     });
-    expectClose(stepped, full, 1e-5, 'decode steps vs prefill');
+    expectClose(stepped, full, 1e-5, `${arch} decode steps vs prefill`);
   });
+  }
 });
 
 describe('CpuModel on the random tiny model (byte tokenizer)', () => {
@@ -132,6 +137,39 @@ describe('CpuModel on the random tiny model (byte tokenizer)', () => {
       expect(streamed.tokens).toEqual(greedy[0].slice(0, streamed.tokens.length));
     }
     for (const r of results.slice(1)) expect(r).toEqual(results[0]);
+  });
+
+  it('a Qwen3 model read from its files (config.json model_type qwen3, q_norm/k_norm in the safetensors): embed, NLL and generation match the reference', async () => {
+    const overrides = { architecture: 'qwen3', headDim: 24 } as const;
+    const host = await readModelFolder(randomModelFiles(5, overrides));
+    expect(host.config).toMatchObject(overrides);
+    expect(host.weights.get('model.layers.1.self_attn.k_norm.weight')?.shape).toEqual([24]);
+    const model = CpuModel.load(threads.get(1), host, 'f32', 'random-qwen3', () => readModelFolder(randomModelFiles(5, overrides)));
+    try {
+      const sentences = ['a cat', 'the children are playing'];
+      const plain = sentences.map((s) => model.tokenizer.encode(s, { addBos: false }));
+      const T = Math.max(...plain.map((s) => s.length));
+      const ref = decoderForwardRef(host.config, host.weights, plain.flatMap((s) => [...s, ...Array(T - s.length).fill(0)]), plain.length, T, plain.map((s) => s.length));
+      const mean = await model.embed(sentences, { layers: [1, 2], pooling: 'mean' });
+      [1, 2].forEach((l, j) => expectClose(mean.vectors[j], poolRef(ref.hidden[l], plain.map((s) => s.length), plain.length, T, host.config.hiddenSize, 'mean'), 1e-4, `qwen3 embed mean layer ${l}`));
+      const ids = sentences.map((s) => model.tokenizer.encode(s, { addBos: true }));
+      const { nll } = await model.sequenceNll(ids);
+      ids.forEach((s, b) => {
+        const ce = crossEntropyRef(decoderForwardRef(host.config, host.weights, s, 1, s.length).logits, [...s.slice(1), 0], [...Array(s.length - 1).fill(1), 0], s.length, host.config.vocabSize);
+        expect(Math.abs(nll[b] - ce.loss * (s.length - 1))).toBeLessThanOrEqual(1e-3);
+      });
+      // Greedy generation: each new token is the reference's argmax after the text so far.
+      const [greedy] = await model.generateGreedy([ids[0]], 4);
+      expect(greedy.length).toBeGreaterThan(0);
+      let seq = [...ids[0]];
+      for (const tok of greedy) {
+        const logits = decoderForwardRef(host.config, host.weights, seq, 1, seq.length).logits.subarray((seq.length - 1) * host.config.vocabSize);
+        expect(tok).toBe(logits.indexOf(Math.max(...logits)));
+        seq = [...seq, tok];
+      }
+    } finally {
+      await model.release();
+    }
   });
 
   it('asks for layers that exist and for a sentence that is not empty', async () => {

@@ -76,6 +76,17 @@ function reshape(t: CpuTensor, shape: number[]): CpuTensor {
   return { ...t, shape };
 }
 
+/**
+ * Qwen3's per-head RMSNorm over D of y [N, heads·D] when `norm` [D] is given (rmsNorm takes rows of
+ * w's length, so this is N·heads rows); consumes y and returns the normed tensor. Without `norm`, y.
+ */
+export function qkNormed(rt: CpuRuntime, y: CpuTensor, norm: CpuTensor | undefined, eps: number, heads: number, name: string): CpuTensor {
+  if (!norm) return y;
+  const out = rmsNorm(rt, reshape(y, [y.shape[0], heads, norm.shape[0]]), norm, eps, name);
+  rt.release(y);
+  return reshape(out, y.shape);
+}
+
 /** One forward step; the caller releases the outputs. Intermediates are released after their last reader. */
 export function cpuDecoderStep(rt: CpuRuntime, m: CpuDecoder, caches: CpuKvCache[], input: StepInput, opts: StepOptions): StepOutput<CpuTensor> {
   const c = m.config;
@@ -101,8 +112,8 @@ export function cpuDecoderStep(rt: CpuRuntime, m: CpuDecoder, caches: CpuKvCache
       const L = m.layers[l];
       const n = `layer${l}`;
       const a = rmsNorm(rt, x, L.inputNorm, c.rmsNormEps, `${n}.attn.norm`);
-      const q = linear(rt, m, a, L.linears.q, L.biases.q, `${n}.attn.q`);
-      const k = linear(rt, m, a, L.linears.k, L.biases.k, `${n}.attn.k`);
+      const q = qkNormed(rt, linear(rt, m, a, L.linears.q, L.biases.q, `${n}.attn.q`), L.qkNorm?.q, c.rmsNormEps, H, `${n}.attn.q_norm`);
+      const k = qkNormed(rt, linear(rt, m, a, L.linears.k, L.biases.k, `${n}.attn.k`), L.qkNorm?.k, c.rmsNormEps, Hkv, `${n}.attn.k_norm`);
       const v = linear(rt, m, a, L.linears.v, L.biases.v, `${n}.attn.v`);
       rt.release(a);
       ropeInPlace(rt, reshape(q, [N, H, D]), positions, m.rope);

@@ -6,10 +6,10 @@
 
 import { ShapeError } from '../errors';
 import { ropeInvFreq, ropeTables } from '../reference/rope';
-import type { DecoderConfig } from './config';
+import { hasQkNorm, type DecoderConfig } from './config';
 import type { WeightQuant } from './loaded-model';
 import { quantize, type QWeight } from './quant';
-import { layerPrefix, LINEAR_NAMES, linearWeightName, type LinearName, type WeightMap } from './weights';
+import { layerPrefix, LINEAR_NAMES, linearWeightName, qkNormName, type LinearName, type WeightMap } from './weights';
 
 /** Positions the RoPE tables cover unless asked for more (Llama 3's 131072 would take 64 MiB). */
 export const DEFAULT_CONTEXT = 4096;
@@ -19,6 +19,8 @@ export interface DecoderLayerTensors<T, Q> {
   postNorm: T;
   linears: Record<LinearName, T | Q>;
   biases: Partial<Record<'q' | 'k' | 'v', T>>;
+  /** Qwen3's per-head RMSNorm weights [D] of q and k (hasQkNorm); absent elsewhere. */
+  qkNorm?: { q: T; k: T };
 }
 
 /** A decoder's weights on one backend: T its f32 tensor, Q its packed q4/q8 weight. */
@@ -77,7 +79,8 @@ export function storeDecoderWeights<T, Q>(
       const p = layerPrefix(i);
       const linears = Object.fromEntries(LINEAR_NAMES.map((w) => [w, linear(linearWeightName(i, w))])) as Record<LinearName, T | Q>;
       const biases = config.attentionBias ? { q: f32(`${p}.self_attn.q_proj.bias`), k: f32(`${p}.self_attn.k_proj.bias`), v: f32(`${p}.self_attn.v_proj.bias`) } : {};
-      layers.push({ inputNorm: f32(`${p}.input_layernorm.weight`), postNorm: f32(`${p}.post_attention_layernorm.weight`), linears, biases });
+      const qkNorm = hasQkNorm(config) ? { q: f32(qkNormName(i, 'q')), k: f32(qkNormName(i, 'k')) } : undefined;
+      layers.push({ inputNorm: f32(`${p}.input_layernorm.weight`), postNorm: f32(`${p}.post_attention_layernorm.weight`), linears, biases, ...(qkNorm && { qkNorm }) });
     }
     const embed = f32('model.embed_tokens.weight');
     const P = Math.min(config.maxPositions, opts.contextLength ?? DEFAULT_CONTEXT);
@@ -109,6 +112,6 @@ export function linearsByName<T, Q>(m: DecoderTensors<T, Q>): Map<string, T | Q>
 export function decoderTensorList<T, Q>(m: DecoderTensors<T, Q>): (T | Q)[] {
   const all: (T | Q)[] = [m.embed, m.finalNorm, m.rope.cos, m.rope.sin];
   if (m.lmHead !== m.embed) all.push(m.lmHead);
-  for (const l of m.layers) all.push(l.inputNorm, l.postNorm, ...Object.values(l.linears), ...Object.values(l.biases));
+  for (const l of m.layers) all.push(l.inputNorm, l.postNorm, ...Object.values(l.linears), ...Object.values(l.biases), ...(l.qkNorm ? [l.qkNorm.q, l.qkNorm.k] : []));
   return all;
 }

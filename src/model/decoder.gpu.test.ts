@@ -67,6 +67,44 @@ describe('GPU decoder vs float64 reference (random tiny config)', () => {
     });
   }
 
+  it('Qwen3 (per-head q/k norm, head_dim 24 != C / H, untied), q8: padded prefill within 1e-3 of the reference; KV-cache steps give the prefill logits', async () => {
+    const qwen3 = tinyConfig({ architecture: 'qwen3', headDim: 24, tieWordEmbeddings: false });
+    const w = randomWeights(qwen3, 9);
+    const seqs = [tokens(4, 7), tokens(9, 8)];
+    const V = qwen3.vocabSize;
+    const { prefill, stepped } = await rt.run(async (ctx) => {
+      const m = uploadDecoder(ctx, qwen3, w, 'q8');
+      try {
+        expect(m.layers[1].qkNorm?.k.shape).toEqual([24]);
+        const prefill = await forwardAll(ctx, m, seqs);
+        // The second sequence again, one token per step through the cache.
+        const caches = createCaches(ctx, m, 1, seqs[1].length);
+        const stepped = new Float32Array(seqs[1].length * V);
+        for (const [t, id] of seqs[1].entries()) {
+          const batch = ctx.batch();
+          const out = await decoderStep(ctx, batch, m, caches, { tokens: Uint32Array.of(id), B: 1, Tq: 1, past: [t], qLen: [1] }, { logits: 'last' });
+          await batch.submit();
+          stepped.set(await readTensor(ctx, out.logits!), t * V);
+          releaseTensor(ctx, out.logits!);
+        }
+        for (const c of caches) (releaseTensor(ctx, c.k), releaseTensor(ctx, c.v));
+        return { prefill, stepped };
+      } finally {
+        releaseDecoder(ctx, m);
+      }
+    });
+    const { ids, T, logits, hidden } = prefill;
+    const ref = decoderForwardRef(qwen3, roundTripLinears(qwen3, w, 'q8'), ids, 2, T, seqs.map((s) => s.length));
+    const real = (a: ArrayLike<number>, width: number) => seqs.flatMap((s, b) => Array.from({ length: s.length * width }, (_, i) => a[b * T * width + i]));
+    const dl = compare(real(logits, V), real(ref.logits, V));
+    console.log(`qwen3 q8 logits: max abs ${dl.maxAbs.toExponential(2)}`);
+    expect(dl.maxAbs).toBeLessThanOrEqual(1e-3);
+    hidden.forEach((h, i) => expect(compare(real(h, qwen3.hiddenSize), real(ref.hidden[i], qwen3.hiddenSize)).maxAbs, `hidden_states.${i}`).toBeLessThanOrEqual(1e-3));
+    const ds = compare(stepped, logits.subarray(T * V, T * V + seqs[1].length * V));
+    console.log(`qwen3 decode steps vs prefill: max abs ${ds.maxAbs.toExponential(2)}`);
+    expect(ds.maxAbs).toBeLessThanOrEqual(1e-4);
+  });
+
   it('16 steps of KV-cache decoding pick the same greedy tokens as full recomputation', async () => {
     const prompt = tokens(6, 3);
     const steps = 16;

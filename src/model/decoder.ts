@@ -89,6 +89,18 @@ function reshape(t: GpuTensor, shape: number[]): GpuTensor {
   return { ...t, shape };
 }
 
+/**
+ * RoPE of x [N, heads, D], after Qwen3's per-head RMSNorm over D when `norm` [D] is given (the rmsnorm
+ * kernel normalises the last axis, so [N, heads, D] is N·heads rows). Does not release x.
+ */
+export async function ropeNormed(ctx: GpuContext, batch: Batch, x: GpuTensor, norm: GpuTensor | undefined, eps: number, positions: GpuTensor, tables: RopeTables, label: string): Promise<GpuTensor> {
+  if (!norm) return rope(ctx, batch, x, positions, tables, `${label}_rope`);
+  const xn = await rmsNorm(ctx, batch, x, norm, eps, `${label}_norm`);
+  const y = await rope(ctx, batch, xn, positions, tables, `${label}_rope`);
+  releaseTensor(ctx, xn);
+  return y;
+}
+
 export function createCaches(ctx: GpuContext, m: GpuDecoder, B: number, Tmax: number): KvCache[] {
   const c = m.config;
   return m.layers.map((_, i) => createKvCache(ctx, B, Tmax, c.numKvHeads, c.headDim, `layer${i}.kv`));
@@ -139,8 +151,8 @@ export async function decoderStep(
     const k0 = await linear(ctx, batch, a, L.linears.k, L.biases.k, `${n}.attn.k`, adapter('k'));
     const v = await linear(ctx, batch, a, L.linears.v, L.biases.v, `${n}.attn.v`, adapter('v'));
     releaseTensor(ctx, a);
-    const q = await rope(ctx, batch, reshape(q0, [N, H, D]), positions, m.rope, `${n}.attn.q_rope`);
-    const k = await rope(ctx, batch, reshape(k0, [N, Hkv, D]), positions, m.rope, `${n}.attn.k_rope`);
+    const q = await ropeNormed(ctx, batch, reshape(q0, [N, H, D]), L.qkNorm?.q, c.rmsNormEps, positions, m.rope, `${n}.attn.q`);
+    const k = await ropeNormed(ctx, batch, reshape(k0, [N, Hkv, D]), L.qkNorm?.k, c.rmsNormEps, positions, m.rope, `${n}.attn.k`);
     releaseTensor(ctx, q0);
     releaseTensor(ctx, k0);
     await storeKv(ctx, batch, seq, reshape(k, [B, Tq, Hkv, D]), reshape(v, [B, Tq, Hkv, D]), caches[l], H);

@@ -33,6 +33,7 @@ function makeBatch(c: DecoderConfig, seed: number): StepBatch & { weights: Float
 const configs: [string, DecoderConfig][] = [
   ['tied', tinyConfig({ hiddenSize: 32, numHeads: 4, numKvHeads: 2, headDim: 8, intermediateSize: 48, vocabSize: 64 })],
   ['untied, q/k/v biases', tinyConfig({ architecture: 'qwen2', attentionBias: true, tieWordEmbeddings: false, hiddenSize: 32, numHeads: 4, numKvHeads: 2, headDim: 8, intermediateSize: 48, vocabSize: 64 })],
+  ['untied, qwen3 per-head q/k norm, head_dim 12 != C / H', tinyConfig({ architecture: 'qwen3', tieWordEmbeddings: false, hiddenSize: 32, numHeads: 4, numKvHeads: 2, headDim: 12, intermediateSize: 48, vocabSize: 64 })],
 ];
 
 describe('decoder gradients on the GPU vs float64 reference', () => {
@@ -64,30 +65,32 @@ describe('decoder gradients on the GPU vs float64 reference', () => {
     });
   }
 
-  it('recomputing activations per layer gives the same gradients with less memory', async () => {
-    const config = tinyConfig({ numLayers: 4, hiddenSize: 32, numHeads: 4, numKvHeads: 2, headDim: 8, intermediateSize: 48, vocabSize: 64 });
-    const weights = randomWeights(config, 6);
-    const s = makeBatch(config, 31);
-    const run = (recompute: boolean) =>
-      rt.run(async (ctx) => {
-        const tr = createTrainable(ctx, uploadDecoder(ctx, config, weights, 'f32'), { kind: 'full' }, 1);
-        const g = zerosLike(ctx, tr.params, 'grad');
-        const base = ctx.pool.stats().liveBytes;
-        ctx.pool.resetPeak();
-        const batch = ctx.batch();
-        await forwardBackward(ctx, batch, tr, g, s, { recompute });
-        await batch.submit();
-        const peak = ctx.pool.stats().peakBytes - base;
-        const out: Float32Array[] = [];
-        for (const t of g.values()) out.push(await readTensor(ctx, t));
-        return { peak, grads: out };
-      });
-    const kept = await run(false);
-    const recomputed = await run(true);
-    console.log(`activation peak: kept ${kept.peak} B, recomputed ${recomputed.peak} B`);
-    expect(recomputed.grads.map((g) => Array.from(g))).toEqual(kept.grads.map((g) => Array.from(g)));
-    expect(recomputed.peak).toBeLessThan(kept.peak);
-  });
+  for (const architecture of ['llama', 'qwen3'] as const) {
+    it(`${architecture}: recomputing activations per layer gives the same gradients with less memory`, async () => {
+      const config = tinyConfig({ architecture, numLayers: 4, hiddenSize: 32, numHeads: 4, numKvHeads: 2, headDim: 8, intermediateSize: 48, vocabSize: 64 });
+      const weights = randomWeights(config, 6);
+      const s = makeBatch(config, 31);
+      const run = (recompute: boolean) =>
+        rt.run(async (ctx) => {
+          const tr = createTrainable(ctx, uploadDecoder(ctx, config, weights, 'f32'), { kind: 'full' }, 1);
+          const g = zerosLike(ctx, tr.params, 'grad');
+          const base = ctx.pool.stats().liveBytes;
+          ctx.pool.resetPeak();
+          const batch = ctx.batch();
+          await forwardBackward(ctx, batch, tr, g, s, { recompute });
+          await batch.submit();
+          const peak = ctx.pool.stats().peakBytes - base;
+          const out: Float32Array[] = [];
+          for (const t of g.values()) out.push(await readTensor(ctx, t));
+          return { peak, grads: out };
+        });
+      const kept = await run(false);
+      const recomputed = await run(true);
+      console.log(`activation peak: kept ${kept.peak} B, recomputed ${recomputed.peak} B`);
+      expect(recomputed.grads.map((g) => Array.from(g))).toEqual(kept.grads.map((g) => Array.from(g)));
+      expect(recomputed.peak).toBeLessThan(kept.peak);
+    });
+  }
 
   it('LoRA on a frozen q4 base: adapter gradients (B non-zero so A gets one too)', async () => {
     const config = configs[1][1];

@@ -15,7 +15,7 @@ import { matmulQ, matmulQBackward } from '../kernels/matmul-q';
 import { rmsNorm, rmsNormBackward } from '../kernels/rmsnorm';
 import { rope } from '../kernels/rope';
 import { releaseTensor, uploadTensor, uploadU32, type GpuTensor } from '../kernels/tensor';
-import { addAdapter, type GpuDecoder, type GpuLinear, type LinearAdapter } from '../model/decoder';
+import { addAdapter, ropeNormed, type GpuDecoder, type GpuLinear, type LinearAdapter } from '../model/decoder';
 import { linearsByName } from '../model/decoder-weights';
 import { layerPrefix, linearWeightName } from '../model/weights';
 
@@ -115,6 +115,8 @@ async function rmsNormGrad(c: Ctx, x: GpuTensor, w: GpuTensor, dy: GpuTensor, la
 interface AttentionTape {
   x: GpuTensor;
   a: GpuTensor;
+  /** Qwen3: the q [N, H, D] and k [N, Hkv, D] projections before their per-head norm (its backward's input). */
+  qkPre: { q: GpuTensor; k: GpuTensor } | null;
   q: GpuTensor;
   cache: KvCache;
   att: GpuTensor;
@@ -132,10 +134,13 @@ async function attentionForward(c: Ctx, l: number, x: GpuTensor, seq: GpuTensor,
   const q0 = await linearForward(c, a, linearWeightName(l, 'q'), L.biases.q, `${n}.attn.q`);
   const k0 = await linearForward(c, a, linearWeightName(l, 'k'), L.biases.k, `${n}.attn.k`);
   const v = await linearForward(c, a, linearWeightName(l, 'v'), L.biases.v, `${n}.attn.v`);
-  const q = await rope(ctx, batch, reshape(q0.y, [N, H, D]), positions, m.rope, `${n}.attn.q_rope`);
-  const k = await rope(ctx, batch, reshape(k0.y, [N, Hkv, D]), positions, m.rope, `${n}.attn.k_rope`);
-  releaseTensor(ctx, q0.y);
-  releaseTensor(ctx, k0.y);
+  const qkPre = L.qkNorm ? { q: reshape(q0.y, [N, H, D]), k: reshape(k0.y, [N, Hkv, D]) } : null;
+  const q = await ropeNormed(ctx, batch, reshape(q0.y, [N, H, D]), L.qkNorm?.q, m.config.rmsNormEps, positions, m.rope, `${n}.attn.q`);
+  const k = await ropeNormed(ctx, batch, reshape(k0.y, [N, Hkv, D]), L.qkNorm?.k, m.config.rmsNormEps, positions, m.rope, `${n}.attn.k`);
+  if (!qkPre) {
+    releaseTensor(ctx, q0.y);
+    releaseTensor(ctx, k0.y);
+  }
   const cache = createKvCache(ctx, B, T, Hkv, D, `${n}.kv`);
   await storeKv(ctx, batch, seq, reshape(k, [B, T, Hkv, D]), reshape(v.y, [B, T, Hkv, D]), cache, H);
   releaseTensor(ctx, k);
@@ -144,7 +149,7 @@ async function attentionForward(c: Ctx, l: number, x: GpuTensor, seq: GpuTensor,
   const o = await linearForward(c, reshape(att, [N, H * D]), linearWeightName(l, 'o'), undefined, `${n}.attn.o`);
   const x1 = await add(ctx, batch, x, o.y, `${n}.attn.resid`);
   releaseTensor(ctx, o.y);
-  return { x1, tape: { x, a, q, cache, att, lin: { q: q0.tape, k: k0.tape, v: v.tape, o: o.tape } } };
+  return { x1, tape: { x, a, qkPre, q, cache, att, lin: { q: q0.tape, k: k0.tape, v: v.tape, o: o.tape } } };
 }
 
 /** dx1 -> dx (the gradient into the block's input); releases the tape. */
@@ -159,10 +164,17 @@ async function attentionBackwardBlock(c: Ctx, l: number, t: AttentionTape, dx1: 
   const datt = await linearBackward(c, t.lin.o, linearWeightName(l, 'o'), dx1, null, `${n}.attn.o`);
   const g = await attentionBackward(ctx, batch, seq, reshape(t.q, [B, T, H, D]), t.cache, t.att, reshape(datt, [B, T, H, D]), `${n}.attn`);
   for (const x of [datt, t.att, t.q, t.cache.k, t.cache.v]) releaseTensor(ctx, x);
-  const dq0 = await rope(ctx, batch, reshape(g.dq, [N, H, D]), positions, c.tr.model.rope, `d_${n}.attn.q_rope`, true);
-  const dk0 = await rope(ctx, batch, reshape(g.dk, [N, Hkv, D]), positions, c.tr.model.rope, `d_${n}.attn.k_rope`, true);
+  let dq0 = await rope(ctx, batch, reshape(g.dq, [N, H, D]), positions, c.tr.model.rope, `d_${n}.attn.q_rope`, true);
+  let dk0 = await rope(ctx, batch, reshape(g.dk, [N, Hkv, D]), positions, c.tr.model.rope, `d_${n}.attn.k_rope`, true);
   releaseTensor(ctx, g.dq);
   releaseTensor(ctx, g.dk);
+  if (t.qkPre && L.qkNorm) {
+    // Through Qwen3's per-head norms (rows of D), adding their weight gradients.
+    const dq = await rmsNormGrad(c, t.qkPre.q, L.qkNorm.q, dq0, `${n}.attn.q_norm`);
+    const dk = await rmsNormGrad(c, t.qkPre.k, L.qkNorm.k, dk0, `${n}.attn.k_norm`);
+    for (const x of [dq0, dk0, t.qkPre.q, t.qkPre.k]) releaseTensor(ctx, x);
+    [dq0, dk0] = [dq, dk];
+  }
   const da = await linearBackward(c, t.lin.q, linearWeightName(l, 'q'), reshape(dq0, [N, H * D]), bias('q'), `${n}.attn.q`);
   for (const [w, dy] of [['k', dk0], ['v', g.dv]] as const) {
     const part = await linearBackward(c, t.lin[w], linearWeightName(l, w), reshape(dy, [N, Hkv * D]), bias(w), `${n}.attn.${w}`);
@@ -230,7 +242,7 @@ interface LayerTape {
 /** Releases a layer's tape; `keepInput` keeps att.x, the layer's input (recomputation starts there). */
 function releaseTape(ctx: GpuContext, { att, mlp }: LayerTape, keepInput = false): void {
   const lins = [...Object.values(att.lin), ...Object.values(mlp.lin)];
-  for (const t of [keepInput ? null : att.x, att.a, att.q, att.cache.k, att.cache.v, att.att, mlp.x1, mlp.h, mlp.g, mlp.u, mlp.gu, ...lins.map((l) => l.ts)]) if (t) releaseTensor(ctx, t);
+  for (const t of [keepInput ? null : att.x, att.a, att.qkPre?.q, att.qkPre?.k, att.q, att.cache.k, att.cache.v, att.att, mlp.x1, mlp.h, mlp.g, mlp.u, mlp.gu, ...lins.map((l) => l.ts)]) if (t) releaseTensor(ctx, t);
 }
 
 /** One layer's forward from its input x: returns its output and the tape its backward reads. */

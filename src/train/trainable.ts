@@ -27,7 +27,7 @@ export function fullTensors<T, Q>(model: DecoderTensors<T, Q>): T[] {
     throw new TrainConfigError(`Full fine-tuning needs f32 weights, but this model was loaded as ${model.quant}. Reload it as f32, or train LoRA adapters.`, { quant: model.quant });
   }
   const all = [model.embed, model.finalNorm, ...(model.lmHead === model.embed ? [] : [model.lmHead as T])];
-  for (const l of model.layers) all.push(l.inputNorm, l.postNorm, ...(Object.values(l.linears) as T[]), ...(Object.values(l.biases) as T[]));
+  for (const l of model.layers) all.push(l.inputNorm, l.postNorm, ...(Object.values(l.linears) as T[]), ...(Object.values(l.biases) as T[]), ...(l.qkNorm ? [l.qkNorm.q, l.qkNorm.k] : []));
   return all;
 }
 
