@@ -32,6 +32,9 @@ const VARIANT: DecoderConfig = {
   ropeScaling: { type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 32 },
 };
 
+// Qwen3: per-head q/k norm, head_dim 24 != C / H, untied, no biases.
+const QWEN3: DecoderConfig = { ...BASE, architecture: 'qwen3', headDim: 24, tieWordEmbeddings: false };
+
 interface Fixture {
   config: DecoderConfig;
   /** f32 weights, linears already q4-dequantized. */
@@ -85,6 +88,7 @@ describe('ONNX export run by onnxruntime-web (WASM) matches decoderForwardRef', 
   const cases = [
     ['q4, tied lm_head, GQA', fixture(BASE, 1, false)],
     ['q4 with zero points, q/k/v biases, untied lm_head, llama3 rope', fixture(VARIANT, 2, true)],
+    ['q4, Qwen3 q/k norm, head_dim 24, untied', fixture(QWEN3, 3, false)],
   ] as const;
   for (const [label, f] of cases) {
     it(`${label}: logits and every hidden state on a padded batch (lengths 7, 12)`, async () => {
@@ -166,7 +170,7 @@ describe('readDecoderOnnx', () => {
   const untied = fixture(VARIANT, 2, true);
 
   it('round-trips config and weights exactly, q4 bytes identical', () => {
-    for (const f of [tied, untied]) {
+    for (const f of [tied, untied, fixture(QWEN3, 3, false)]) {
       const got = readDecoderOnnx(exportQ4(f));
       expectSameWeights(got, f);
       expect([...got.quantized.keys()]).toEqual([...f.quantized.keys()]);

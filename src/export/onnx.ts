@@ -10,16 +10,17 @@
 //   RMSNorm as Pow/ReduceMean/Add/Sqrt/Div/Mul (plain opset-21 ops, which every EP has);
 //   linears as com.microsoft MatMulNBits (q4: bits 4, block 32, B uint8 [N, nBlocks, 16], scales f32
 //   [N, nBlocks], optional zero points) or MatMul on Wᵀ [K, N] (f32); q/k/v biases as Add;
+//   Qwen3's q/k norm as the same RMSNorm over the last axis of [B, T, h, D] (weights q_norm/k_norm [D]);
 //   RoPE rotate-half with cos/sin tables [maxPositions, D/2] gathered at positions 0..T-1;
 //   attention on [B, H, T, T] scores, kv heads repeated for GQA, masked by causal AND attention_mask;
 //   SiLU as x * Sigmoid(x). A tied lm_head multiplies by Transpose(embed_tokens).
 // The config travels as metadata_props['alignscope.config'] (JSON) for readDecoderOnnx.
 
 import { ShapeError } from '../errors';
-import type { DecoderConfig } from '../model/config';
+import { hasQkNorm, type DecoderConfig } from '../model/config';
 import { CONFIG_METADATA_KEY, linearNodeScope } from '../model/onnx-reader';
 import { blocksFor, q4ZeroPointRowBytes, QBLOCK, quantizeQ4, type Q4Weight } from '../model/quant';
-import { layerPrefix, linearShape, linearWeightName, type LinearName, type WeightMap } from '../model/weights';
+import { layerPrefix, linearShape, linearWeightName, qkNormName, type LinearName, type WeightMap } from '../model/weights';
 import { ropeInvFreq, ropeTables } from '../reference/rope';
 import { ONNX, ProtoWriter } from '../model/protobuf';
 
@@ -176,10 +177,11 @@ class DecoderGraph {
     const at = `${s}/self_attn`;
     const t = `layer${i}`;
     const a = this.rmsNorm(`${s}/input_layernorm`, x, `${p}.input_layernorm.weight`, `${t}.attn_norm`);
-    // [B, T, h*D] -> [B, h, T, D], rotated for q and k
+    // [B, T, h*D] -> [B, h, T, D], normed per head (Qwen3) and rotated for q and k
     const heads = (which: 'q' | 'k' | 'v', h: number): string => {
       const bias = c.attentionBias ? this.weight(`${p}.self_attn.${which}_proj.bias`, [h * D]) : undefined;
       let y = b.op(at, 'Reshape', [this.linear(a, linearWeightName(i, which), linearShape(c, which), `${t}.${which}`, bias), b.i64([0, 0, h, D])]);
+      if (which !== 'v' && hasQkNorm(c)) y = this.rmsNorm(`${at}/${which}_norm`, y, qkNormName(i, which), `${t}.attn.${which}_norm`, D);
       if (which !== 'v') y = this.rope(`${at}/${which}_rotary`, y);
       return b.op(at, 'Transpose', [y], undefined, { perm: [0, 2, 1, 3] });
     };
@@ -224,12 +226,12 @@ class DecoderGraph {
     return b.op(scope, 'Reshape', [expanded, b.i64([0, c.numHeads, -1, c.headDim])]);
   }
 
-  /** x / sqrt(mean(x²) + eps) * w over the last axis. */
-  private rmsNorm(scope: string, x: string, weight: string, out: string): string {
+  /** x / sqrt(mean(x²) + eps) * w over the last axis, of `width` (C, or D for Qwen3's q/k norm). */
+  private rmsNorm(scope: string, x: string, weight: string, out: string, width = this.c.hiddenSize): string {
     const b = this.b;
     const ms = b.op(scope, 'ReduceMean', [b.op(scope, 'Pow', [x, b.scalar(2)]), b.i64([-1])], undefined, { keepdims: 1 });
     const rms = b.op(scope, 'Sqrt', [b.op(scope, 'Add', [ms, b.scalar(this.c.rmsNormEps)])]);
-    return b.op(scope, 'Mul', [b.op(scope, 'Div', [x, rms]), this.weight(weight, [this.c.hiddenSize])], out);
+    return b.op(scope, 'Mul', [b.op(scope, 'Div', [x, rms]), this.weight(weight, [width])], out);
   }
 
   /** Y = X · Wᵀ (+ bias) for W [N, K]: MatMulNBits in q4, MatMul on Wᵀ in f32. */

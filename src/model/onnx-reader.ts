@@ -131,7 +131,7 @@ class OnnxFile {
     for (const k of sizes) if (!(Number.isSafeInteger(c[k]) && c[k] > 0)) bad(k);
     for (const k of ['rmsNormEps', 'ropeTheta'] as const) if (!(typeof c[k] === 'number' && c[k] > 0)) bad(k);
     for (const k of ['tieWordEmbeddings', 'attentionBias'] as const) if (typeof c[k] !== 'boolean') bad(k);
-    if (c.architecture !== 'llama' && c.architecture !== 'qwen2') bad('architecture');
+    if (c.architecture !== 'llama' && c.architecture !== 'qwen2' && c.architecture !== 'qwen3') bad('architecture');
     if (c.numHeads % c.numKvHeads !== 0 || c.headDim % 2 !== 0) bad('numKvHeads');
     if (c.bosTokenId !== null && !Number.isSafeInteger(c.bosTokenId)) bad('bosTokenId');
     if (!Array.isArray(c.eosTokenIds) || !c.eosTokenIds.every(Number.isSafeInteger)) bad('eosTokenIds');
