@@ -4,11 +4,13 @@
 import { formatBytes } from '../gpu/adapter-report';
 import type { ModelInfo } from '../model/model';
 
+const ARCHITECTURE_NAMES: Record<ModelInfo['architecture'], string> = { llama: 'Llama', qwen2: 'Qwen2', qwen3: 'Qwen3' };
+
 export function ModelCard({ info }: { info: ModelInfo }) {
   const c = info.config;
   const rows: [string, string][] = [
     ['Source', info.name],
-    ['Architecture', `${info.architecture === 'llama' ? 'Llama' : 'Qwen2'} decoder`],
+    ['Architecture', `${ARCHITECTURE_NAMES[info.architecture]} decoder`],
     ['Parameters', info.parameters >= 1e6 ? `${(info.parameters / 1e6).toFixed(2)} M` : info.parameters.toLocaleString('en-US')],
     ['Layers × hidden', `${c.numLayers} × ${c.hiddenSize}`],
     ['Heads (kv heads) × dim', `${c.numHeads} (${c.numKvHeads}) × ${c.headDim}`],
