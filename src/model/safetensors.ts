@@ -109,7 +109,7 @@ export function f16ToF32(h: number): number {
 let f16Table: Float32Array | null = null;
 
 /** All 65536 half values, built once: a lookup per element beats the branches on billions of weights. */
-function f16Values(): Float32Array {
+export function f16Values(): Float32Array {
   if (!f16Table) {
     f16Table = new Float32Array(0x10000);
     for (let h = 0; h < 0x10000; h++) f16Table[h] = f16ToF32(h);

@@ -1,0 +1,236 @@
+// GGUF files (llama.cpp's format) as a model source: config, tokenizer and weights from one file.
+//
+// The header and metadata are parsed by @huggingface/gguf (the Hub's own reader, with bounds on
+// counts, string and array lengths), imported on demand so bundles without a GGUF load skip it.
+// It reads through a fetch; we hand it one that serves ranges of the bytes already in memory. Past
+// the end it reads zeros, so we check afterwards that the header and every tensor lie inside the
+// file: a truncated file is a ModelFormatError, never a garbage model.
+//
+// Mapping: general.architecture llama | qwen2 | qwen3 and its `<arch>.*` keys -> DecoderConfig;
+// tensors (dims innermost first, so [K, N] in the file is W [N, K]) -> Hugging Face names:
+//   token_embd -> model.embed_tokens, output_norm -> model.norm, output -> lm_head (absent: tied),
+//   blk.i.attn_norm / ffn_norm -> model.layers.i.input_layernorm / post_attention_layernorm,
+//   blk.i.attn_{q,k,v,output} -> self_attn.{q,k,v,o}_proj, blk.i.ffn_{gate,up,down} -> mlp.*_proj,
+//   blk.i.attn_{q,k}_norm -> self_attn.{q,k}_norm (Qwen3).
+// llama.cpp's converter permutes the rows of Llama's q and k weights so each head's rotary pairs
+// are adjacent (row h*D + 2i + s holds HF row h*D + s*D/2 + i, s in {0, 1}); we undo it on the
+// rows' bytes before decoding, so it works for every dtype. Qwen2/Qwen3 files are not permuted.
+// Tensors decode to f32 when their `data` is read (as safetensors, decision 29); Q8_0 and Q4_0
+// linears are also kept as our q8 / q4 weights with the file's codes (decision 16).
+
+import { ModelFormatError, UnsupportedModelError } from '../errors';
+import type { Architecture, DecoderConfig } from './config';
+import { DECODABLE, GGML, GGML_TYPES, ggmlRowBytes, ggmlTypeName, dequantizeGgml, q4FromGgml, q8FromGgml } from './gguf-quant';
+import { ggufTokenizerFiles } from './gguf-tokenizer';
+import type { QWeight } from './quant';
+import { checkAgainstConfig } from './safetensors';
+import { Tokenizer } from './tokenizer';
+import { layerPrefix, linearWeightName, qkNormName, type LinearName, type WeightMap } from './weights';
+
+export interface GgufModel {
+  config: DecoderConfig;
+  tokenizer: Tokenizer;
+  /** Each tensor decodes when its `data` is read: read it once. */
+  weights: WeightMap;
+  /** Q8_0 / Q4_0 linears as our q8 / q4 weights, by Hugging Face name. */
+  quantized: Map<string, QWeight>;
+  /** Every key of the file's metadata except the tokenizer's long lists. */
+  metadata: Record<string, unknown>;
+}
+
+type Metadata = Record<string, unknown>;
+
+const ARCHITECTURES: readonly Architecture[] = ['llama', 'qwen2', 'qwen3'];
+const REDOWNLOAD = 'The file is truncated or damaged: download it again and compare its size with the repository.';
+const USE_HF = "Load the model's Hugging Face folder (config.json, tokenizer.json, model.safetensors) instead.";
+
+const LAYER_TENSORS: Record<string, (i: number) => string> = {
+  attn_norm: (i) => `${layerPrefix(i)}.input_layernorm.weight`,
+  ffn_norm: (i) => `${layerPrefix(i)}.post_attention_layernorm.weight`,
+  attn_q_norm: (i) => qkNormName(i, 'q'),
+  attn_k_norm: (i) => qkNormName(i, 'k'),
+};
+const LAYER_LINEARS: Record<string, LinearName> = { attn_q: 'q', attn_k: 'k', attn_v: 'v', attn_output: 'o', ffn_gate: 'gate', ffn_up: 'up', ffn_down: 'down' };
+
+/** The Hugging Face name of a GGUF tensor, whether it is a linear weight, and which (q or k) llama.cpp permutes; null for tensors we do not read. */
+export function hfTensorName(name: string): { name: string; linear: boolean; rotary?: 'q' | 'k' } | null {
+  const top: Record<string, string> = { 'token_embd.weight': 'model.embed_tokens.weight', 'output_norm.weight': 'model.norm.weight', 'output.weight': 'lm_head.weight' };
+  if (Object.hasOwn(top, name)) return { name: top[name], linear: name === 'output.weight' };
+  const m = /^blk\.(\d+)\.(\w+)\.(weight|bias)$/.exec(name);
+  if (!m) return null;
+  const [, layer, part, kind] = m;
+  const i = Number(layer);
+  if (Object.hasOwn(LAYER_LINEARS, part)) {
+    const which = LAYER_LINEARS[part];
+    const weight = linearWeightName(i, which);
+    const rotary = which === 'q' || which === 'k' ? which : undefined;
+    return kind === 'weight' ? { name: weight, linear: true, rotary } : { name: weight.replace(/\.weight$/, '.bias'), linear: false, rotary };
+  }
+  if (kind === 'weight' && Object.hasOwn(LAYER_TENSORS, part)) return { name: LAYER_TENSORS[part](i), linear: false };
+  return null;
+}
+
+/** A fetch over bytes in memory: answers the Range requests of @huggingface/gguf's reader. */
+function memoryFetch(bytes: Uint8Array): typeof fetch {
+  return (async (_input: unknown, init?: RequestInit) => {
+    const m = /bytes=(\d+)-(\d+)/.exec(new Headers(init?.headers).get('range') ?? '');
+    const start = Math.min(m ? Number(m[1]) : 0, bytes.length);
+    const end = Math.min(m ? Number(m[2]) + 1 : bytes.length, bytes.length);
+    return new Response(bytes.slice(start, end), { status: 206, headers: { 'content-range': `bytes ${start}-${Math.max(start, end - 1)}/${bytes.length}` } });
+  }) as typeof fetch;
+}
+
+/** Reads a whole GGUF file (`file` names it in messages). */
+export async function readGguf(bytes: Uint8Array, file: string): Promise<GgufModel> {
+  const corrupt = (problem: string, data: Record<string, unknown> = {}) => new ModelFormatError(`${file}: ${problem}. ${REDOWNLOAD}`, { file, ...data });
+  if (bytes.length < 24 || String.fromCharCode(...bytes.subarray(0, 4)) !== 'GGUF') throw corrupt(`not a GGUF file (${bytes.length} bytes, it does not start with "GGUF" and its header)`);
+  const { gguf } = await import('@huggingface/gguf');
+  let parsed: Awaited<ReturnType<typeof gguf>>;
+  try {
+    parsed = await gguf(`https://gguf.invalid/${encodeURIComponent(file)}`, { fetch: memoryFetch(bytes) });
+  } catch (e) {
+    throw corrupt(`its header cannot be read (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const headerEnd = parsed.tensorInfoByteRange[1];
+  const dataStart = Number(parsed.tensorDataOffset);
+  if (headerEnd > bytes.length || dataStart > bytes.length) throw corrupt(`the header runs to byte ${Math.max(headerEnd, dataStart)}, past the end of the ${bytes.length}-byte file`);
+  const meta = parsed.metadata as unknown as Metadata;
+
+  const arch = meta['general.architecture'];
+  if (typeof arch !== 'string' || !(ARCHITECTURES as readonly string[]).includes(arch)) {
+    throw new UnsupportedModelError(`${file}: general.architecture ${JSON.stringify(arch ?? null)} is not supported (only ${ARCHITECTURES.join(', ')}). ${USE_HF}`, { file, key: 'general.architecture', value: arch });
+  }
+  const tokenizerFiles = ggufTokenizerFiles(meta, file);
+
+  // Tensor table: names, shapes (HF order), spans inside the file.
+  interface Entry { gguf: string; type: number; shape: number[]; begin: number; end: number; linear: boolean; rotary?: 'q' | 'k' }
+  const entries = new Map<string, Entry>();
+  for (const t of parsed.tensorInfos) {
+    if (t.name === 'rope_freqs.weight') throw new UnsupportedModelError(`${file}: tensor "rope_freqs.weight" (RoPE frequency factors, e.g. Llama 3.1's llama3 scaling) is not implemented for GGUF files. ${USE_HF}`, { file, tensor: t.name });
+    const info = GGML_TYPES[t.dtype];
+    if (!info) throw corrupt(`tensor "${t.name}" has unknown ggml type ${t.dtype}`, { tensor: t.name, dtype: t.dtype });
+    const dims = t.shape.map(Number);
+    if (dims.length < 1 || dims.length > 4) throw corrupt(`tensor "${t.name}" has ${dims.length} dimensions`, { tensor: t.name });
+    if (dims[0] % info.blockSize !== 0) throw corrupt(`tensor "${t.name}" (${info.name}) has rows of ${dims[0]} values, not a multiple of its block size ${info.blockSize}`, { tensor: t.name });
+    const rows = dims.slice(1).reduce((a, b) => a * b, 1);
+    const nbytes = rows * ggmlRowBytes(t.dtype, dims[0]);
+    const begin = dataStart + Number(t.offset);
+    if (!Number.isSafeInteger(begin + nbytes) || begin + nbytes > bytes.length) {
+      throw corrupt(`tensor "${t.name}" (${info.name} [${dims.join(', ')}]) ends at byte ${begin + nbytes}, past the end of the ${bytes.length}-byte file`, { tensor: t.name });
+    }
+    const hf = hfTensorName(t.name);
+    if (hf) entries.set(hf.name, { gguf: t.name, type: t.dtype, shape: [...dims].reverse(), begin, end: begin + nbytes, linear: hf.linear, rotary: hf.rotary });
+  }
+
+  const config = readConfig(meta, arch as Architecture, entries, file);
+  for (const [name, e] of entries) {
+    if (!config.attentionBias && name.endsWith('_proj.bias')) throw new UnsupportedModelError(`${file}: tensor "${e.gguf}" is a bias that ${arch} models here do not have. ${USE_HF}`, { file, tensor: e.gguf });
+  }
+  checkAgainstConfig(entries, config, file);
+
+  const weights: WeightMap = new Map();
+  const quantized = new Map<string, QWeight>();
+  for (const [name, e] of entries) {
+    if (!DECODABLE.includes(e.type)) {
+      const known = DECODABLE.map(ggmlTypeName).join(', ');
+      throw new UnsupportedModelError(`${file}: tensor "${e.gguf}" is ${ggmlTypeName(e.type)}, which we cannot decode (only ${known}). Use a GGUF quantized as Q8_0, Q4_0, Q4_K_M or F16.`, { file, tensor: e.gguf, dtype: ggmlTypeName(e.type) });
+    }
+    const raw = () => {
+      const data = bytes.subarray(e.begin, e.end);
+      if (config.architecture !== 'llama' || !e.rotary) return data;
+      return unpermuteRows(data, e.rotary === 'q' ? config.numHeads : config.numKvHeads, e.shape[0]);
+    };
+    const n = e.shape.reduce((a, b) => a * b, 1);
+    weights.set(name, { shape: e.shape, get data() { return dequantizeGgml(e.type, raw(), n); } });
+    if (e.linear && e.shape.length === 2 && (e.type === GGML.Q8_0 || e.type === GGML.Q4_0)) {
+      const [N, K] = e.shape;
+      quantized.set(name, e.type === GGML.Q8_0 ? q8FromGgml(raw(), N, K) : q4FromGgml(raw(), N, K));
+    }
+  }
+
+  const tokenizer = Tokenizer.fromJson(tokenizerFiles.json, tokenizerFiles.config, `${file} (tokenizer metadata)`);
+  const metadata = Object.fromEntries(Object.entries(meta).filter(([k, v]) => !(k.startsWith('tokenizer.ggml.') && Array.isArray(v))));
+  return { config, tokenizer, weights, quantized, metadata };
+}
+
+/**
+ * Undoes llama.cpp's q/k row permutation: file row h*D + 2i + s (s in {0, 1}, i < D/2) is HF row
+ * h*D + s*D/2 + i. Rows are moved as bytes, so quantized blocks move whole.
+ */
+export function unpermuteRows(data: Uint8Array, heads: number, rows: number): Uint8Array {
+  const D = rows / heads;
+  const rb = data.length / rows;
+  const out = new Uint8Array(data.length);
+  for (let h = 0; h < heads; h++) {
+    for (let i = 0; i < D / 2; i++) {
+      for (let s = 0; s < 2; s++) {
+        const from = h * D + 2 * i + s;
+        const to = h * D + s * (D / 2) + i;
+        out.set(data.subarray(from * rb, (from + 1) * rb), to * rb);
+      }
+    }
+  }
+  return out;
+}
+
+function readConfig(meta: Metadata, arch: Architecture, tensors: Map<string, { shape: number[] }>, file: string): DecoderConfig {
+  const key = (k: string) => `${arch}.${k}`;
+  const unsupported = (k: string, value: unknown, problem: string) => new UnsupportedModelError(`${file}: ${problem}. ${USE_HF}`, { file, key: k, value });
+  const num = (k: string): number | undefined => {
+    const v = meta[k];
+    if (v === undefined) return undefined;
+    const n = typeof v === 'bigint' ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isFinite(n)) throw new ModelFormatError(`${file}: metadata "${k}" must be a number, found ${String(v)}. ${REDOWNLOAD}`, { file, key: k });
+    return n;
+  };
+  const size = (k: string, fallback?: number): number => {
+    const v = num(key(k)) ?? fallback;
+    if (v === undefined) throw unsupported(key(k), undefined, `"${key(k)}" is missing, and the model cannot be sized without it`);
+    if (!Number.isSafeInteger(v) || v <= 0) throw unsupported(key(k), v, `"${key(k)}" = ${v} is not a positive size`);
+    return v;
+  };
+  const positive = (k: string, fallback: number): number => {
+    const v = num(key(k)) ?? fallback;
+    if (!(v > 0)) throw unsupported(key(k), v, `"${key(k)}" = ${v} is not positive`);
+    return v;
+  };
+
+  const scaling = meta[key('rope.scaling.type')];
+  if (scaling !== undefined && scaling !== 'none') throw unsupported(key('rope.scaling.type'), scaling, `RoPE scaling "${String(scaling)}" is not implemented for GGUF files`);
+  const hiddenSize = size('embedding_length');
+  const numHeads = size('attention.head_count');
+  const numKvHeads = size('attention.head_count_kv', numHeads);
+  if (numHeads % numKvHeads !== 0) throw unsupported(key('attention.head_count_kv'), numKvHeads, `attention.head_count ${numHeads} is not a multiple of attention.head_count_kv ${numKvHeads}`);
+  const headDim = size('attention.key_length', hiddenSize % numHeads === 0 ? hiddenSize / numHeads : undefined);
+  if (headDim % 2 !== 0) throw unsupported(key('attention.key_length'), headDim, `head dimension ${headDim} is odd, and rotary embeddings need an even one`);
+  const valueLength = num(key('attention.value_length'));
+  if (valueLength !== undefined && valueLength !== headDim) throw unsupported(key('attention.value_length'), valueLength, `value heads of ${valueLength} differ from key heads of ${headDim}`);
+  const ropeDims = num(key('rope.dimension_count'));
+  if (ropeDims !== undefined && ropeDims !== headDim) throw unsupported(key('rope.dimension_count'), ropeDims, `RoPE on ${ropeDims} of ${headDim} head dimensions (partial rotary) is not implemented`);
+
+  const embed = tensors.get('model.embed_tokens.weight');
+  if (!embed || embed.shape.length !== 2) throw new ModelFormatError(`${file}: tensor "token_embd.weight" [${embed?.shape.join(', ') ?? ''}] is missing or not a matrix. ${REDOWNLOAD}`, { file, tensor: 'token_embd.weight' });
+  const tokenId = (k: string) => {
+    const v = num(k);
+    return v !== undefined && Number.isSafeInteger(v) && v >= 0 ? v : null;
+  };
+  const eos = tokenId('tokenizer.ggml.eos_token_id');
+  return {
+    architecture: arch,
+    vocabSize: embed.shape[0],
+    hiddenSize,
+    numLayers: size('block_count'),
+    numHeads,
+    numKvHeads,
+    headDim,
+    intermediateSize: size('feed_forward_length'),
+    rmsNormEps: positive('attention.layer_norm_rms_epsilon', 1e-6),
+    ropeTheta: positive('rope.freq_base', 10000),
+    ropeScaling: null,
+    maxPositions: size('context_length', arch === 'llama' ? 2048 : 32768),
+    tieWordEmbeddings: !tensors.has('lm_head.weight'),
+    attentionBias: arch === 'qwen2',
+    bosTokenId: tokenId('tokenizer.ggml.bos_token_id'),
+    eosTokenIds: eos === null ? [] : [eos],
+  };
+}
