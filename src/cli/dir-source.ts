@@ -1,19 +1,23 @@
-// A model folder on disk as ModelFiles (Node only).
+// A model folder on disk as ModelFiles (Node only); a path to a .gguf file is that one file.
 
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ModelFormatError } from '../errors';
 import type { ModelFiles } from '../model/source';
 
 export function dirFiles(dir: string): ModelFiles {
-  const root = resolve(dir);
+  const given = resolve(dir);
+  const ggufFile = /\.gguf$/i.test(given) && existsSync(given) && statSync(given).isFile();
+  const root = ggufFile ? dirname(given) : given;
   if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new ModelFormatError(`${root} is not a directory. Give --model the folder that holds config.json, tokenizer.json and the weights.`, { file: root });
+    throw new ModelFormatError(`${root} is not a directory. Give --model the folder that holds config.json, tokenizer.json and the weights, or a .gguf file.`, { file: root });
   }
+  const only = ggufFile ? basename(given) : null;
   return {
-    label: root,
-    has: async (name) => existsSync(join(root, name)),
+    label: given,
+    has: async (name) => (only ? name === only : existsSync(join(root, name))),
+    names: async () => (only ? [only] : readdirSync(root)),
     async read(name, onProgress) {
       const path = join(root, name);
       if (!existsSync(path)) throw new ModelFormatError(`${path} does not exist.`, { file: path });

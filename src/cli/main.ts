@@ -5,8 +5,8 @@
 //   alignscope train --model DIR --data FILE ...   fine-tune; a JSONL log of step and eval events
 //   alignscope analyze --model DIR --data FILE --langs en,zh,cs   alignment metrics per layer and pair
 //   alignscope perplexity --model DIR --data FILE --langs en,zh   held-out perplexity and bits per character
-// --model takes a folder (config.json, tokenizer.json, model.safetensors or model.onnx) or
-// random[:SEED] for the random tiny test model; --quant is f32 unless given, as in the app. Every
+// --model takes a folder (config.json, tokenizer.json, model.safetensors or model.onnx), a .gguf
+// file (llama/qwen2/qwen3; F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K tensors) or random[:SEED] for the random tiny test model; --quant is f32 unless given, as in the app. Every
 // command says which quantization (and analyze which pooling) it used. Errors print their name and
 // what to do; exit 1.
 // --backend cpu runs the model on the CPU route (WebAssembly SIMD threads, no GPU); train takes it unless told otherwise.

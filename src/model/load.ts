@@ -1,8 +1,9 @@
 // Reading a model folder into host memory: config.json (or the config inside our ONNX export),
 // tokenizer.json (+ tokenizer_config.json), and weights from model.safetensors, a sharded
-// model.safetensors.index.json, or model.onnx. Every failure is a typed error naming the file.
+// model.safetensors.index.json, or model.onnx; or else one .gguf file, which holds all three.
+// Every failure is a typed error naming the file.
 
-import { ModelFormatError } from '../errors';
+import { ModelFormatError, UnsupportedModelError } from '../errors';
 import { parseHfConfig, type DecoderConfig } from './config';
 import { onnxExternalLocations, readDecoderOnnx } from './onnx-reader';
 import { checkAgainstConfig, readSafetensorsLazy } from './safetensors';
@@ -24,9 +25,9 @@ export interface HostModel {
   /** From safetensors, each tensor decodes when its `data` is read (readSafetensorsLazy): read it once. */
   weights: WeightMap;
   weightsFile: string;
-  weightsFormat: 'safetensors' | 'onnx';
+  weightsFormat: 'safetensors' | 'onnx' | 'gguf';
   fileBytes: number;
-  /** Linears stored quantized in the file (ONNX MatMulNBits), by weight name. */
+  /** Linears stored quantized in the file (ONNX MatMulNBits, GGUF Q4_0 / Q8_0), by weight name. */
   quantized: ReadonlyMap<string, QWeight>;
 }
 
@@ -35,7 +36,9 @@ export async function readModelFolder(files: ModelFiles, onProgress?: (p: LoadPr
   const hasSafetensors = await files.has('model.safetensors');
   const hasIndex = !hasSafetensors && (await files.has('model.safetensors.index.json'));
   if (!hasOnnx && !hasSafetensors && !hasIndex) {
-    throw new ModelFormatError(`${files.label} holds no weights: expected model.safetensors, model.safetensors.index.json (+ shards) or model.onnx.`, { file: files.label });
+    const gguf = await ggufFileName(files);
+    if (gguf !== undefined) return readGgufFile(files, gguf, onProgress);
+    throw new ModelFormatError(`${files.label} holds no weights: expected model.safetensors, model.safetensors.index.json (+ shards), model.onnx or one .gguf file.`, { file: files.label });
   }
 
   onProgress?.({ stage: 'tokenizer', file: 'tokenizer.json', loaded: 0, total: 1 });
@@ -78,6 +81,24 @@ export async function readModelFolder(files: ModelFiles, onProgress?: (p: LoadPr
     fileBytes: fileBytes + bytes.byteLength,
     quantized: onnx.quantized,
   };
+}
+
+/** The one .gguf file of a source that lists its files (model.gguf where it cannot); undefined when there is none. */
+async function ggufFileName(files: ModelFiles): Promise<string | undefined> {
+  const names = files.names ? (await files.names()).filter((n) => /\.gguf$/i.test(n)) : (await files.has('model.gguf')) ? ['model.gguf'] : [];
+  if (names.length === 0) return undefined;
+  const split = names.find((n) => /-\d{5}-of-\d{5}\.gguf$/i.test(n));
+  if (split) throw new UnsupportedModelError(`${files.label}/${split} is one part of a split GGUF model, which we do not read: merge the parts into one file (llama-gguf-split --merge).`, { file: split });
+  if (names.length > 1) throw new ModelFormatError(`${files.label} holds several GGUF files (${names.join(', ')}): keep the one to load alone in its folder, or give its own path or URL.`, { file: files.label, files: names });
+  return names[0];
+}
+
+async function readGgufFile(files: ModelFiles, name: string, onProgress?: (p: LoadProgress) => void): Promise<HostModel> {
+  const bytes = await files.read(name, (loaded, total) => onProgress?.({ stage: 'weights', file: name, loaded, total }));
+  // The reader (and @huggingface/gguf under it) loads on demand: bundles that never see a GGUF file skip it.
+  const { readGguf } = await import('./gguf');
+  const g = await readGguf(bytes, files.label.endsWith(name) ? files.label : `${files.label}/${name}`);
+  return { config: g.config, tokenizer: g.tokenizer, weights: g.weights, weightsFile: name, weightsFormat: 'gguf', fileBytes: bytes.byteLength, quantized: g.quantized };
 }
 
 function shardNames(index: unknown, label: string): string[] {

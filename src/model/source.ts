@@ -1,6 +1,6 @@
 // Where a model's files come from: files the user picked (a folder: config.json, tokenizer files,
-// weights), a URL of such a folder, or (in Node) a directory. Each reads whole files with byte
-// progress; the loader decides which files it needs.
+// weights), a URL of such a folder or of one .gguf file, or (in Node) a directory. Each reads whole
+// files with byte progress; the loader decides which files it needs.
 
 import { ModelFormatError } from '../errors';
 
@@ -12,6 +12,8 @@ export interface ModelFiles {
   /** True if the file exists (for a URL: the server answers it). */
   has(name: string): Promise<boolean>;
   read(name: string, onProgress?: Progress): Promise<Uint8Array>;
+  /** Every file name, where the source can list them (a URL folder cannot); the loader looks for a .gguf file with it. */
+  names?(): Promise<string[]>;
 }
 
 /** Files picked in the browser (an <input webkitdirectory> FileList or a multi-file pick). */
@@ -22,6 +24,7 @@ export function pickedFiles(files: readonly File[]): ModelFiles {
   return {
     label: folder,
     has: async (name) => byName.has(name),
+    names: async () => [...byName.keys()],
     async read(name, onProgress) {
       const f = byName.get(name);
       if (!f) throw new ModelFormatError(`${name} is not among the picked files (${[...byName.keys()].join(', ')}). Pick the whole model folder.`, { file: name });
@@ -45,42 +48,55 @@ async function readBlob(blob: Blob, onProgress?: Progress): Promise<Uint8Array> 
   return out;
 }
 
-/** A folder served over HTTP(S): `${base}/config.json` and so on. */
+/** A folder served over HTTP(S): `${base}/config.json` and so on; a URL ending in .gguf is that one file. */
 export function urlFolder(base: string): ModelFiles {
+  const page = globalThis.location?.href ?? 'http://localhost/';
+  if (/\.gguf$/i.test(new URL(base, page).pathname)) {
+    const fileUrl = new URL(base, page).toString();
+    const name = decodeURIComponent(new URL(fileUrl).pathname.split('/').pop()!);
+    return {
+      label: fileUrl,
+      has: async (n) => n === name,
+      names: async () => [name],
+      read: (n, onProgress) => (n === name ? fetchBytes(fileUrl, n, onProgress) : Promise.reject(new ModelFormatError(`${fileUrl} is one GGUF file; it has no ${n}.`, { file: n }))),
+    };
+  }
   const root = base.endsWith('/') ? base : `${base}/`;
-  const url = (name: string) => new URL(name, new URL(root, globalThis.location?.href ?? 'http://localhost/')).toString();
+  const url = (name: string) => new URL(name, new URL(root, page)).toString();
   return {
     label: root,
     async has(name) {
       const r = await fetch(url(name), { method: 'HEAD' }).catch(() => null);
       return !!r?.ok;
     },
-    async read(name, onProgress) {
-      let r: Response;
-      try {
-        r = await fetch(url(name));
-      } catch (e) {
-        throw new ModelFormatError(`Could not fetch ${url(name)}: ${(e as Error).message}. Check the URL and that the server allows cross-origin requests (CORS).`, { file: name });
-      }
-      if (!r.ok) throw new ModelFormatError(`${url(name)} answered ${r.status} ${r.statusText}. Check that the folder holds ${name}.`, { file: name, status: r.status });
-      const total = Number(r.headers.get('content-length') ?? 0);
-      if (!r.body) return new Uint8Array(await r.arrayBuffer());
-      const chunks: Uint8Array[] = [];
-      let loaded = 0;
-      const reader = r.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        chunks.push(value);
-        loaded += value.byteLength;
-        onProgress?.(loaded, total || loaded);
-      }
-      const out = new Uint8Array(loaded);
-      let at = 0;
-      for (const c of chunks) (out.set(c, at), (at += c.byteLength));
-      return out;
-    },
+    read: (name, onProgress) => fetchBytes(url(name), name, onProgress),
   };
+}
+
+async function fetchBytes(url: string, name: string, onProgress?: Progress): Promise<Uint8Array> {
+  let r: Response;
+  try {
+    r = await fetch(url);
+  } catch (e) {
+    throw new ModelFormatError(`Could not fetch ${url}: ${(e as Error).message}. Check the URL and that the server allows cross-origin requests (CORS).`, { file: name });
+  }
+  if (!r.ok) throw new ModelFormatError(`${url} answered ${r.status} ${r.statusText}. Check that the folder holds ${name}.`, { file: name, status: r.status });
+  const total = Number(r.headers.get('content-length') ?? 0);
+  if (!r.body) return new Uint8Array(await r.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  const reader = r.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.byteLength;
+    onProgress?.(loaded, total || loaded);
+  }
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) (out.set(c, at), (at += c.byteLength));
+  return out;
 }
 
 export async function readJson(files: ModelFiles, name: string): Promise<unknown> {
@@ -97,6 +113,7 @@ export function memoryFiles(files: Map<string, Uint8Array>, label: string): Mode
   return {
     label,
     has: async (name) => files.has(name),
+    names: async () => [...files.keys()],
     async read(name, onProgress) {
       const f = files.get(name);
       if (!f) throw new ModelFormatError(`${label} has no ${name}.`, { file: name });

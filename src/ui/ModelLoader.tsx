@@ -26,7 +26,8 @@ export function ModelLoader({ loading, quant, setQuant, onLoad, onLoadDefault }:
       <h3 id="load-title">Load a model</h3>
       <p className="hint">
         A Llama or Qwen2 checkpoint folder: <code>config.json</code>, <code>tokenizer.json</code> (and <code>tokenizer_config.json</code>), and{' '}
-        <code>model.safetensors</code> (f32, f16 or bf16; quantized on load) or our <code>model.onnx</code>.
+        <code>model.safetensors</code> (f32, f16 or bf16; quantized on load) or our <code>model.onnx</code>. Or a folder (or URL) of one llama.cpp{' '}
+        <code>.gguf</code> file with a byte-level BPE tokenizer (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K tensors; Q8_0 and Q4_0 keep their codes under q8 and q4).
       </p>
       <div className="row">
         <label>
@@ -62,7 +63,7 @@ export function ModelLoader({ loading, quant, setQuant, onLoad, onLoadDefault }:
             if (url.trim()) onLoad({ kind: 'url', url: url.trim() }, quant);
           }}
         >
-          <input type="url" placeholder="https://…/model-folder/" value={url} onChange={(e) => setUrl(e.target.value)} disabled={busy} aria-label="Model folder URL" />
+          <input type="url" placeholder="https://…/model-folder/ or …/model.gguf" value={url} onChange={(e) => setUrl(e.target.value)} disabled={busy} aria-label="Model folder URL" />
           <button type="submit" disabled={busy || !url.trim()}>
             Load URL
           </button>
