@@ -114,8 +114,27 @@ describe('a Llama GGUF (F32) against the same model from safetensors', () => {
     expect(gguf.quantized.size).toBe(0);
   });
 
+  const ids = shipped.encode(SENTENCES[0]).slice(0, 12);
+  const logitsOf = (h: HostModel, quant: 'f32' | 'q4' = 'f32') => {
+    const m = uploadCpuDecoder(rt, h.config, h.weights, quant, { prequantized: h.quantized });
+    const caches = createCpuCaches(rt, m, 1, ids.length);
+    const out = cpuDecoderStep(rt, m, caches, { tokens: Uint32Array.from(ids), B: 1, Tq: ids.length, past: [0], qLen: [ids.length] }, {});
+    const r = rt.read(out.logits!);
+    rt.release(out.logits!);
+    releaseCaches(rt, caches);
+    releaseCpuDecoder(rt, m);
+    return r;
+  };
+
+  it('a Q4_0 file run as q4 computes with its own codes: logits equal f32 over its dequantized weights within 1e-4', async () => {
+    const q = await loadGguf(decoderGguf(LLAMA, weights, { type: GGML.Q4_0, tokenizer: TOKENIZER }));
+    const dense = { ...q, weights: new Map([...q.weights].map(([k, t]) => [k, { shape: t.shape, data: t.data }])), quantized: new Map() };
+    const d = compare(logitsOf(q, 'q4'), logitsOf(dense));
+    console.log(`GGUF Q4_0 as q4 vs f32 of its values: max abs ${d.maxAbs.toExponential(2)}`);
+    expect(d.maxAbs).toBeLessThanOrEqual(1e-4);
+  });
+
   it('CPU-route logits equal the safetensors-loaded model within 1e-4', () => {
-    const ids = shipped.encode(SENTENCES[0]).slice(0, 12);
     const logits = (h: HostModel) => {
       const m = uploadCpuDecoder(rt, h.config, h.weights, 'f32');
       const caches = createCpuCaches(rt, m, 1, ids.length);
