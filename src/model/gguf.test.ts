@@ -135,18 +135,8 @@ describe('a Llama GGUF (F32) against the same model from safetensors', () => {
   });
 
   it('CPU-route logits equal the safetensors-loaded model within 1e-4', () => {
-    const logits = (h: HostModel) => {
-      const m = uploadCpuDecoder(rt, h.config, h.weights, 'f32');
-      const caches = createCpuCaches(rt, m, 1, ids.length);
-      const out = cpuDecoderStep(rt, m, caches, { tokens: Uint32Array.from(ids), B: 1, Tq: ids.length, past: [0], qLen: [ids.length] }, {});
-      const r = rt.read(out.logits!);
-      rt.release(out.logits!);
-      releaseCaches(rt, caches);
-      releaseCpuDecoder(rt, m);
-      return r;
-    };
-    const a = logits(gguf);
-    const b = logits(st);
+    const a = logitsOf(gguf);
+    const b = logitsOf(st);
     expect(a.length).toBe(ids.length * LLAMA.vocabSize);
     const d = compare(a, b);
     console.log(`GGUF F32 vs safetensors logits: max abs ${d.maxAbs.toExponential(2)}`);
@@ -335,7 +325,7 @@ describe('sources that hand over a .gguf file', () => {
 });
 
 function metadataOf(c: DecoderConfig): Record<string, GgufValue> {
-  // The writer's metadata for c, taken from a whole file's worth of options (keys only; no tensors).
+  // Enough llama.* and tokenizer keys for a hand-assembled file to reach the tensor checks.
   const u = (value: number): GgufValue => ({ type: 'u32', value });
   return {
     'llama.block_count': u(c.numLayers),
