@@ -4,15 +4,25 @@
 // Inputs:  input_ids int64 [batch, seq], attention_mask int64 [batch, seq] (1 = token, right padding).
 // Outputs: logits f32 [batch, seq, V]; hidden_states.{i} f32 [batch, seq, C], i = 0..L (0 = embeddings,
 //          i = residual stream after layer i, before any norm).
-// No KV cache: every call runs the whole sequence (positions 0..seq-1).
+// No KV cache by default: every call runs the whole sequence (positions 0..seq-1).
+//
+// With { kvCache: true } (Transformers.js / Optimum naming, so their decoding loops can drive it):
+// Inputs:  input_ids int64 [batch, seq]; attention_mask int64 [batch, past_seq + seq] (past and new);
+//          position_ids int64 [batch, seq] (RoPE positions of the new tokens);
+//          past_key_values.{i}.key / .value f32 [batch, Hkv, past_seq, D] for each layer i (past_seq may
+//          be 0: the prefill call).
+// Outputs: logits and hidden_states.{i} of the new tokens as above; present.{i}.key / .value f32
+//          [batch, Hkv, past_seq + seq, D] (past then new keys, after RoPE; values as projected).
+// Query t of the new tokens sits at absolute index past_seq + t and may attend to keys s <= that.
 //
 // Graph, per layer i (B batch, T seq, H heads, Hkv kv heads, D head dim):
 //   RMSNorm as Pow/ReduceMean/Add/Sqrt/Div/Mul (plain opset-21 ops, which every EP has);
 //   linears as com.microsoft MatMulNBits (q4: bits 4, block 32, B uint8 [N, nBlocks, 16], scales f32
 //   [N, nBlocks], optional zero points) or MatMul on Wᵀ [K, N] (f32); q/k/v biases as Add;
 //   Qwen3's q/k norm as the same RMSNorm over the last axis of [B, T, h, D] (weights q_norm/k_norm [D]);
-//   RoPE rotate-half with cos/sin tables [maxPositions, D/2] gathered at positions 0..T-1;
-//   attention on [B, H, T, T] scores, kv heads repeated for GQA, masked by causal AND attention_mask;
+//   RoPE rotate-half with cos/sin tables [maxPositions, D/2] gathered at positions 0..T-1 (position_ids
+//   with the cache); attention on [B, H, T, S] scores (S = past_seq + T), kv heads repeated for GQA
+//   after the cache concat (the cache keeps Hkv heads), masked by causal AND attention_mask;
 //   SiLU as x * Sigmoid(x). A tied lm_head multiplies by Transpose(embed_tokens).
 // The config travels as metadata_props['alignscope.config'] (JSON) for readDecoderOnnx.
 
@@ -30,6 +40,8 @@ export interface ExportOnnxOptions {
   quantized?: Map<string, Q4Weight>;
   /** quantizeQ4 with per-block zero points for linears not in `quantized`. */
   zeroPoints?: boolean;
+  /** Past/present key-value inputs and outputs and position_ids (see the top of this file). */
+  kvCache?: boolean;
 }
 
 /** onnxruntime-web 1.30 runs opset 21 (ir_version 10) models; MatMulNBits is com.microsoft v1. */
@@ -143,28 +155,33 @@ class DecoderGraph {
   }
 
   /**
-   * positions int64 [T] = 0..T-1; rope.cos, rope.sin f32 [T, 1, D] (each half-table repeated for both
-   * halves of a head); attn.mask bool [B, 1, T, T] = key s <= query t AND attention_mask[b, s].
+   * positions: int64 [T] = 0..T-1, or position_ids [B, T] with the cache; rope.cos, rope.sin f32
+   * [T, 1, D] or [B, T, 1, D] (each half-table repeated for both halves of a head);
+   * attn.mask bool [B, 1, T, S] = key s <= query (S - T + t) AND attention_mask[b, s], S = attention_mask's length.
    */
   private positionsAndMask(): void {
     const { b, c } = this;
     const s = '/model/positions';
-    const T = b.op(s, 'Gather', [b.op(s, 'Shape', ['input_ids']), b.i64([1], true)], undefined, { axis: 0 });
-    const positions = b.op(s, 'Range', [b.i64([0], true), T, b.i64([1], true)], 'positions');
+    const dim = (x: string, axis: number) => b.op(s, 'Gather', [b.op(s, 'Shape', [x]), b.i64([axis], true)], undefined, { axis: 0 });
+    const T = dim('input_ids', 1);
+    const S = this.opts.kvCache ? dim('attention_mask', 1) : T;
+    const positions = this.opts.kvCache ? 'position_ids' : b.op(s, 'Range', [b.i64([0], true), T, b.i64([1], true)], 'positions');
 
     const P = c.maxPositions;
     const half = c.headDim / 2;
     const { cos, sin } = ropeTables(ropeInvFreq(c), P);
     for (const [kind, table] of [['cos', cos], ['sin', sin]] as const) {
       const r = '/model/rotary_emb';
-      const g = b.op(r, 'Gather', [b.f32(`rope.${kind}_cache`, [P, half], table), positions], undefined, { axis: 0 }); // [T, D/2]
-      b.op(r, 'Unsqueeze', [b.op(r, 'Concat', [g, g], undefined, { axis: -1 }), b.i64([1])], `rope.${kind}`);
+      const g = b.op(r, 'Gather', [b.f32(`rope.${kind}_cache`, [P, half], table), positions], undefined, { axis: 0 }); // [(B,) T, D/2]
+      b.op(r, 'Unsqueeze', [b.op(r, 'Concat', [g, g], undefined, { axis: -1 }), b.i64([-2])], `rope.${kind}`);
     }
 
     const m = '/model/attn_mask';
-    const pad = b.op(m, 'Unsqueeze', [b.op(m, 'Cast', ['attention_mask'], undefined, { to: BOOL }), b.i64([1, 2])]); // [B, 1, 1, T]
-    const keys = b.op(m, 'Unsqueeze', [positions, b.i64([0])]); // [1, T]
-    const queries = b.op(m, 'Unsqueeze', [positions, b.i64([1])]); // [T, 1]
+    const pad = b.op(m, 'Unsqueeze', [b.op(m, 'Cast', ['attention_mask'], undefined, { to: BOOL }), b.i64([1, 2])]); // [B, 1, 1, S]
+    const keyIdx = this.opts.kvCache ? b.op(m, 'Range', [b.i64([0], true), S, b.i64([1], true)]) : positions; // [S]
+    const queryIdx = this.opts.kvCache ? b.op(m, 'Range', [b.op(m, 'Sub', [S, T]), S, b.i64([1], true)]) : positions; // [T]: past_seq .. S-1
+    const keys = b.op(m, 'Unsqueeze', [keyIdx, b.i64([0])]); // [1, S]
+    const queries = b.op(m, 'Unsqueeze', [queryIdx, b.i64([1])]); // [T, 1]
     b.op(m, 'And', [b.op(m, 'LessOrEqual', [keys, queries]), pad], 'attn.mask');
   }
 
@@ -185,11 +202,13 @@ class DecoderGraph {
       if (which !== 'v') y = this.rope(`${at}/${which}_rotary`, y);
       return b.op(at, 'Transpose', [y], undefined, { perm: [0, 2, 1, 3] });
     };
+    // with the cache: present.{i}.key/value [B, Hkv, S, D] = past then new, before the GQA repeat
+    const cached = (which: 'key' | 'value', x: string) => (this.opts.kvCache ? b.op(at, 'Concat', [`past_key_values.${i}.${which}`, x], `present.${i}.${which}`, { axis: 2 }) : x);
     const q = heads('q', H);
-    const k = this.repeatKv(at, heads('k', Hkv));
-    const v = this.repeatKv(at, heads('v', Hkv));
-    const kT = b.op(at, 'Transpose', [k], undefined, { perm: [0, 1, 3, 2] }); // [B, H, D, T]
-    const scores = b.op(at, 'Mul', [b.op(at, 'MatMul', [q, kT]), b.scalar(1 / Math.sqrt(D))]); // [B, H, T, T]
+    const k = this.repeatKv(at, cached('key', heads('k', Hkv)));
+    const v = this.repeatKv(at, cached('value', heads('v', Hkv)));
+    const kT = b.op(at, 'Transpose', [k], undefined, { perm: [0, 1, 3, 2] }); // [B, H, D, S]
+    const scores = b.op(at, 'Mul', [b.op(at, 'MatMul', [q, kT]), b.scalar(1 / Math.sqrt(D))]); // [B, H, T, S]
     const probs = b.op(at, 'Softmax', [b.op(at, 'Where', ['attn.mask', scores, b.scalar(MASKED)])], `${t}.attn.probs`, { axis: -1 });
     const ctx = b.op(at, 'Transpose', [b.op(at, 'MatMul', [probs, v])], undefined, { perm: [0, 2, 1, 3] }); // [B, T, H, D]
     const merged = b.op(at, 'Reshape', [ctx, b.i64([0, 0, H * D])], `${t}.attn.ctx`);
@@ -217,12 +236,12 @@ class DecoderGraph {
     return b.op(scope, 'Add', [b.op(scope, 'Mul', [x, 'rope.cos']), b.op(scope, 'Mul', [rotated, 'rope.sin'])]);
   }
 
-  /** GQA: [B, Hkv, T, D] -> [B, H, T, D], kv head j serving query heads j*group .. (j+1)*group-1. */
+  /** GQA: [B, Hkv, S, D] -> [B, H, S, D], kv head j serving query heads j*group .. (j+1)*group-1. */
   private repeatKv(scope: string, x: string): string {
     const { b, c } = this;
     const group = c.numHeads / c.numKvHeads;
     if (group === 1) return x;
-    const expanded = b.op(scope, 'Expand', [b.op(scope, 'Unsqueeze', [x, b.i64([2])]), b.i64([1, 1, group, 1, 1])]); // [B, Hkv, group, T, D]
+    const expanded = b.op(scope, 'Expand', [b.op(scope, 'Unsqueeze', [x, b.i64([2])]), b.i64([1, 1, group, 1, 1])]); // [B, Hkv, group, S, D]
     return b.op(scope, 'Reshape', [expanded, b.i64([0, c.numHeads, -1, c.headDim])]);
   }
 
@@ -273,9 +292,15 @@ function valueInfo(name: string, elemType: number, dims: (number | string)[]): P
 export function exportDecoderOnnx(config: DecoderConfig, weights: WeightMap, opts: ExportOnnxOptions): Uint8Array {
   const graph = new DecoderGraph(config, weights, opts).build();
   graph.string(ONNX.Graph.name, 'alignscope_decoder');
-  for (const name of ['input_ids', 'attention_mask']) graph.message(ONNX.Graph.input, valueInfo(name, INT64, ['batch', 'seq']));
+  const { numLayers: L, numKvHeads: Hkv, headDim: D } = config;
+  const kv = ['key', 'value'];
+  const ints: [string, string[]][] = [['input_ids', ['batch', 'seq']], ['attention_mask', ['batch', opts.kvCache ? 'total_seq' : 'seq']]];
+  if (opts.kvCache) ints.push(['position_ids', ['batch', 'seq']]);
+  for (const [name, dims] of ints) graph.message(ONNX.Graph.input, valueInfo(name, INT64, dims));
+  if (opts.kvCache) for (let i = 0; i < L; i++) for (const which of kv) graph.message(ONNX.Graph.input, valueInfo(`past_key_values.${i}.${which}`, FLOAT, ['batch', Hkv, 'past_seq', D]));
   graph.message(ONNX.Graph.output, valueInfo('logits', FLOAT, ['batch', 'seq', config.vocabSize]));
-  for (let i = 0; i <= config.numLayers; i++) graph.message(ONNX.Graph.output, valueInfo(`hidden_states.${i}`, FLOAT, ['batch', 'seq', config.hiddenSize]));
+  for (let i = 0; i <= L; i++) graph.message(ONNX.Graph.output, valueInfo(`hidden_states.${i}`, FLOAT, ['batch', 'seq', config.hiddenSize]));
+  if (opts.kvCache) for (let i = 0; i < L; i++) for (const which of kv) graph.message(ONNX.Graph.output, valueInfo(`present.${i}.${which}`, FLOAT, ['batch', Hkv, 'total_seq', D]));
 
   const opset = (domain: string, version: number) => new ProtoWriter().string(ONNX.OperatorSetId.domain, domain).int(ONNX.OperatorSetId.version, version);
   const meta = new ProtoWriter().string(ONNX.StringStringEntry.key, CONFIG_METADATA_KEY).string(ONNX.StringStringEntry.value, JSON.stringify(config));
