@@ -91,6 +91,31 @@ export class BackendUnsupportedError extends AlignScopeError {
   override name = 'BackendUnsupportedError';
 }
 
+/** A Hugging Face Hub repo id that is not `owner/name[@revision]`; `data.id` holds what was given. */
+export class HubRepoIdError extends AlignScopeError {
+  override name = 'HubRepoIdError';
+}
+
+/** The Hub answered 401/403: the repo is gated or private and needs an access token; `data.repo`, `data.status`. */
+export class HubAuthError extends AlignScopeError {
+  override name = 'HubAuthError';
+}
+
+/** The Hub (or mirror) could not be reached or answered an error other than 401/403; `data.url`, `data.status`. */
+export class HubRequestError extends AlignScopeError {
+  override name = 'HubRequestError';
+}
+
+/** A downloaded file's SHA-256 (or git blob id) or size differs from the Hub's listing; the file was dropped. `data.file`, `data.expected`, `data.actual`. */
+export class DownloadChecksumError extends AlignScopeError {
+  override name = 'DownloadChecksumError';
+}
+
+/** The model cache (OPFS, disk) lacks room for a download; `data.missing` is the bytes short. */
+export class StorageQuotaError extends AlignScopeError {
+  override name = 'StorageQuotaError';
+}
+
 /** Every error class that may be rebuilt from `{ name, message, data }` after crossing a worker boundary. */
 const KNOWN = {
   AlignScopeError,
@@ -109,6 +134,11 @@ const KNOWN = {
   CpuMemoryError,
   CpuKernelError,
   BackendUnsupportedError,
+  HubRepoIdError,
+  HubAuthError,
+  HubRequestError,
+  DownloadChecksumError,
+  StorageQuotaError,
 } satisfies Record<string, new (message: string, data?: ErrorData) => AlignScopeError>;
 
 export interface SerializedError {
