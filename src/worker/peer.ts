@@ -26,9 +26,9 @@ export interface ParityResult {
   greedyEqual: boolean;
 }
 
-/** The random model with weights of `seed`, as an ONNX folder our loader reads. */
-export async function exportedRandomModel(rt: GpuRuntime, seed: number, config: DecoderConfig = randomModelConfig()): Promise<{ model: Model; onnx: Uint8Array }> {
-  const onnx = exportDecoderOnnx(config, randomWeights(config, seed), { quant: 'q4' });
+/** The random model with weights of `seed`, as an ONNX folder our loader reads (`kvCache`: the export with past/present inputs and outputs). */
+export async function exportedRandomModel(rt: GpuRuntime, seed: number, config: DecoderConfig = randomModelConfig(), kvCache = false): Promise<{ model: Model; onnx: Uint8Array }> {
+  const onnx = exportDecoderOnnx(config, randomWeights(config, seed), { quant: 'q4', kvCache });
   const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
   const files = memoryFiles(
     new Map([
