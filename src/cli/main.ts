@@ -9,6 +9,9 @@
 // file (llama/qwen2/qwen3; F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K tensors) or random[:SEED] for the random tiny test model; --quant is f32 unless given, as in the app. Every
 // command says which quantization (and analyze which pooling) it used. Errors print their name and
 // what to do; exit 1.
+// --model hub:owner/name[@revision] downloads a Hugging Face Hub model once into ~/.cache/alignscope/hub
+// ($ALIGNSCOPE_CACHE), resuming a cut download, and loads it from there afterwards with no network;
+// $HF_TOKEN for gated repos, --hub-url or $HF_ENDPOINT for a mirror, --hub-file to pick a GGUF file.
 // --backend cpu runs the model on the CPU route (WebAssembly SIMD threads, no GPU); train takes it unless told otherwise.
 
 import { createWriteStream, readFileSync } from 'node:fs';
@@ -23,7 +26,7 @@ import type { LinearName } from '../model/weights';
 import type { LangPair } from '../train/batching';
 import { defaultTrainSettings } from '../train/defaults';
 import type { TrainMode } from '../train/trainable';
-import { dirFiles } from './dir-source';
+import { dirFiles, hubFiles } from './dir-source';
 import { perplexityReport, type PerplexityReport } from '../eval/perplexity';
 
 const USAGE = `usage:
@@ -40,6 +43,10 @@ const USAGE = `usage:
                       per language: perplexity, tokens, characters and bits per character, each sentence scored alone
   --corpus names a shipped corpus (everyday unless --data gives a file; software = public/data/debian/tuples.tsv.gz);
   --limit N takes the first N tuples of each split.
+  --model hub:owner/name[@revision] (revision main unless given) downloads a Hugging Face Hub model
+  once into $ALIGNSCOPE_CACHE (default ~/.cache/alignscope/hub), resuming a cut download, and loads
+  it from there afterwards with no network. $HF_TOKEN for gated repos; --hub-url URL (or
+  $HF_ENDPOINT) for a mirror; --hub-file NAME picks one of several GGUF files (Q4_0 unless given).
   --quant is f32 unless given (as the app loads the default model); analyze prints LAC's permutation
   null band per row and the no-model baselines (chance P@1, character n-gram surface metrics).
   --backend is webgpu unless given, cpu for train (many times faster than WebGPU on a software
@@ -48,6 +55,8 @@ const USAGE = `usage:
 
 const OPTIONS = {
   model: { type: 'string' },
+  'hub-url': { type: 'string' },
+  'hub-file': { type: 'string' },
   quant: { type: 'string', default: 'f32' },
   backend: { type: 'string' },
   'max-new-tokens': { type: 'string', default: '32' },
@@ -115,7 +124,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  const engine = new Engine(() => nodeGpu(), { resolveSource: (s) => (s.kind === 'dir' ? dirFiles(s.path) : null) });
+  // A Hub model is downloaded (or found in the cache) before the engine asks for its files.
+  const hub = values.model?.startsWith('hub:')
+    ? await hubFiles(values.model, { baseUrl: values['hub-url'], variant: values['hub-file'], quant: quantOf(values.quant), log: (l) => console.error(l) })
+    : null;
+  const engine = new Engine(() => nodeGpu(), { resolveSource: (s) => (s.kind === 'dir' ? (hub && s.path === values.model ? hub : dirFiles(s.path)) : null) });
   try {
     if (command === 'train') return await train(engine, values);
     if (command === 'analyze') return await analyze(engine, values);
