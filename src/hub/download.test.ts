@@ -187,4 +187,25 @@ describe('downloading a model from the Hub', () => {
     await deleteCachedModel(fsStore(dir), parseRepoId('test/offline'));
     expect(await listCachedModels(fsStore(dir))).toEqual([]);
   });
+
+  it("the engine loads { kind: 'hub' } sources through its hub store, reporting a 'download' stage, and the second time from the cache", async () => {
+    const store = memoryStore();
+    const engine = new Engine(() => undefined, { cpuThreads: 2, hubStore: store });
+    try {
+      const stages: string[] = [];
+      engine.onEvent((e) => void (e.kind === 'load-progress' && stages.push(e.stage)));
+      const spec = { kind: 'hub', id: 'test/tiny', baseUrl: hub.url } as const;
+      const info = await engine.loadModel(spec, { quant: 'q8', backend: 'cpu' });
+      expect(info.name).toBe('hub:test/tiny@main');
+      expect(stages[0]).toBe('download');
+      expect(stages).toContain('weights');
+      const logits = (await engine.forward([[256, 72, 105]])).logits;
+      const from = hub.requests.length;
+      await engine.loadModel(spec, { quant: 'q8', backend: 'cpu' });
+      expect(hub.requests.length).toBe(from);
+      expect((await engine.forward([[256, 72, 105]])).logits).toEqual(logits);
+    } finally {
+      engine.dispose();
+    }
+  });
 });

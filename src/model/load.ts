@@ -13,7 +13,8 @@ import type { QWeight } from './quant';
 import type { WeightMap } from './weights';
 
 export interface LoadProgress {
-  stage: 'config' | 'tokenizer' | 'weights' | 'upload';
+  /** 'download': a Hub model's files arriving in the cache (hub/), before they are read. */
+  stage: 'download' | 'config' | 'tokenizer' | 'weights' | 'upload';
   file: string;
   loaded: number;
   total: number;

@@ -31,6 +31,10 @@ import { onnxParity, type ParityResult } from './peer';
 import { runSelfTest, type SelfTestResult } from './self-test';
 import { translate, type TranslateRequest, type TranslateResult } from './translate';
 import { encodeMonolingual } from '../train/template';
+import { hubModelFiles } from '../hub/hub-model';
+import { memoryStore } from '../hub/memory-store';
+import { opfsStore } from '../hub/opfs-store';
+import type { CacheStore } from '../hub/storage';
 import type { OrtProvider } from '../export/ort-session';
 
 export type EngineEvent =
@@ -47,7 +51,9 @@ export type ModelSourceSpec =
   | { kind: 'files'; files: File[] }
   | { kind: 'random'; seed: number }
   /** Node only (CLI, tests): a directory on disk, resolved by the host's `resolveSource`. */
-  | { kind: 'dir'; path: string };
+  | { kind: 'dir'; path: string }
+  /** A Hugging Face Hub repo `owner/name[@revision]`, downloaded into the hub cache (OPFS in the page) once; the token is sent, never stored. */
+  | { kind: 'hub'; id: string; baseUrl?: string; token?: string; variant?: string };
 
 export interface PerplexityResult {
   perplexity: number;
@@ -147,6 +153,8 @@ export interface EngineOptions extends RuntimeOptions {
   snapshotEveryMs?: number;
   /** Threads of the CPU route (default: the machine's logical processors, at most 8). */
   cpuThreads?: number;
+  /** Where Hub downloads are kept. Default: OPFS where the host has it, else memory. */
+  hubStore?: CacheStore;
 }
 
 export class Engine implements EngineApi {
@@ -169,11 +177,13 @@ export class Engine implements EngineApi {
   /** The CPU route's runtime, created by the first model loaded on it. */
   private cpu: Promise<CpuRuntime> | null = null;
   private readonly cpuThreads: number | undefined;
+  private readonly hubStore: CacheStore;
 
   constructor(gpu: () => GPU | undefined, opts: EngineOptions = {}) {
     this.resolveSource = opts.resolveSource;
     this.snapshotEveryMs = opts.snapshotEveryMs ?? SNAPSHOT_EVERY_MS;
     this.cpuThreads = opts.cpuThreads;
+    this.hubStore = opts.hubStore ?? (typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function' ? opfsStore() : memoryStore());
     this.checkpoints = opts.checkpointStore ?? (typeof indexedDB === 'undefined' ? new MemoryCheckpointStore() : new IndexedDbCheckpointStore());
     this.runtime = new GpuRuntime(gpu, {
       ...opts,
@@ -208,7 +218,7 @@ export class Engine implements EngineApi {
 
   async loadModel(spec: ModelSourceSpec, opts: LoadOptions): Promise<ModelInfo> {
     const { backend, why } = await pickBackend(opts.backend ?? 'webgpu', this.runtime);
-    const files = this.files(spec);
+    const files = await this.files(spec);
     const read = () => readModelFolder(files, (p) => this.emit({ kind: 'load-progress', ...p }));
     const host = await read();
     this.emit({ kind: 'load-progress', stage: 'upload', file: host.weightsFile, loaded: 0, total: 1 });
@@ -422,7 +432,7 @@ export class Engine implements EngineApi {
     return this.model;
   }
 
-  private files(spec: ModelSourceSpec): ModelFiles {
+  private async files(spec: ModelSourceSpec): Promise<ModelFiles> {
     const custom = this.resolveSource?.(spec);
     if (custom) return custom;
     switch (spec.kind) {
@@ -434,6 +444,14 @@ export class Engine implements EngineApi {
         return randomModelFiles(spec.seed);
       case 'dir':
         throw new Error('Loading from a directory works in Node only (the CLI); in the browser pick the folder instead.');
+      case 'hub':
+        return hubModelFiles(spec.id, {
+          store: this.hubStore,
+          baseUrl: spec.baseUrl,
+          token: spec.token,
+          variant: spec.variant,
+          onProgress: (p) => this.emit({ kind: 'load-progress', stage: 'download', file: p.file, loaded: p.done, total: p.total }),
+        });
     }
   }
 
