@@ -1,5 +1,5 @@
-// Choosing a model: a folder from disk, a URL of a folder, the app's default model, or the random
-// tiny model; with the weight quantization to load into (showing the loaded model's until changed)
+// Choosing a model: a folder from disk, a URL of a folder, a Hugging Face Hub repo (downloaded once
+// into the browser's cache, OPFS), the app's default model, or the random tiny model; with the weight quantization to load into (showing the loaded model's until changed)
 // and a byte progress bar while loading.
 
 import { useState } from 'react';
@@ -8,7 +8,7 @@ import type { WeightQuant } from '../model/decoder';
 import type { ModelSourceSpec } from '../worker/engine';
 import type { LoadState } from '../store/model';
 
-const STAGES: Record<string, string> = { starting: 'Starting', tokenizer: 'Reading the tokenizer', config: 'Reading config.json', weights: 'Reading weights', upload: 'Quantizing and uploading to the GPU' };
+const STAGES: Record<string, string> = { starting: 'Starting', download: 'Downloading into the browser cache',  tokenizer: 'Reading the tokenizer', config: 'Reading config.json', weights: 'Reading weights', upload: 'Quantizing and uploading to the GPU' };
 
 interface Props {
   loading: LoadState | null;
@@ -20,6 +20,9 @@ interface Props {
 
 export function ModelLoader({ loading, quant, setQuant, onLoad, onLoadDefault }: Props) {
   const [url, setUrl] = useState('');
+  const [repo, setRepo] = useState('');
+  // Sent with the load only; not saved anywhere.
+  const [token, setToken] = useState('');
   const busy = loading !== null;
   return (
     <section className="card" aria-labelledby="load-title">
@@ -66,6 +69,19 @@ export function ModelLoader({ loading, quant, setQuant, onLoad, onLoadDefault }:
           <input type="url" placeholder="https://…/model-folder/ or …/model.gguf" value={url} onChange={(e) => setUrl(e.target.value)} disabled={busy} aria-label="Model folder URL" />
           <button type="submit" disabled={busy || !url.trim()}>
             Load URL
+          </button>
+        </form>
+        <form
+          className="url-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (repo.trim()) onLoad({ kind: 'hub', id: repo.trim(), token: token.trim() || undefined }, quant);
+          }}
+        >
+          <input type="text" placeholder="Qwen/Qwen2.5-0.5B-Instruct@main" value={repo} onChange={(e) => setRepo(e.target.value)} disabled={busy} aria-label="Hugging Face repo" />
+          <input type="password" placeholder="token (gated repos)" value={token} onChange={(e) => setToken(e.target.value)} disabled={busy} aria-label="Hugging Face token" autoComplete="off" />
+          <button type="submit" disabled={busy || !repo.trim()} title="Downloaded once into the browser's cache (resumed if cut), then loaded from there with no network">
+            Load from Hub
           </button>
         </form>
         <button type="button" className="secondary" disabled={busy} onClick={onLoadDefault} title="alignscope-tiny, shipped with the app, in f32 with its precomputed base analysis">
