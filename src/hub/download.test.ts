@@ -11,6 +11,8 @@ import { readModelFolder } from '../model/load';
 import { memoryFiles, type ModelFiles } from '../model/source';
 import { fixtureModel } from '../test/hub-fixture';
 import { startMockHub, type MockHub } from '../test/mock-hub';
+import { decoderGguf } from '../test/gguf-writer';
+import { GGML } from '../model/gguf-quant';
 import { Engine } from '../worker/engine';
 import { deleteCachedModel, listCachedModels } from './cache';
 import { fsStore } from './fs-store';
@@ -207,5 +209,23 @@ describe('downloading a model from the Hub', () => {
     } finally {
       engine.dispose();
     }
+  });
+
+  it('takes the Q8_0 file of a repo of several GGUF files unless told otherwise, and loads it from the cache', async () => {
+    const tokenizer = { json: JSON.parse(new TextDecoder().decode(single.files.get('tokenizer.json'))), bos: 256, eos: 257, addBos: true, pre: 'alignscope' };
+    const gguf = (type: number) => decoderGguf(single.config, single.weights, { type, tokenizer });
+    hub.addRepo('test/tiny-gguf', new Map([['README.md', new TextEncoder().encode('# tiny')], ['tiny-F32.gguf', gguf(GGML.F32)], ['tiny-Q8_0.gguf', gguf(GGML.Q8_0)]]));
+    const store = memoryStore();
+    const plan = await planHubDownload('test/tiny-gguf', { store, baseUrl: hub.url });
+    expect(plan.format).toBe('gguf');
+    expect(plan.alternatives).toEqual(['tiny-F32.gguf', 'tiny-Q8_0.gguf']);
+    expect(plan.estimate).toBeNull();
+    const f32 = await readModelFolder(await hubModelFiles('test/tiny-gguf', { store: memoryStore(), baseUrl: hub.url, variant: 'tiny-F32.gguf' }));
+    expect(f32.weightsFile).toBe('tiny-F32.gguf');
+    const host = await readModelFolder(await downloadPlan(plan, { store, baseUrl: hub.url }));
+    expect(host.weightsFormat).toBe('gguf');
+    expect(host.weightsFile).toBe('tiny-Q8_0.gguf');
+    expect(host.config).toEqual(f32.config);
+    expect(host.quantized.size).toBeGreaterThan(0);
   });
 });
