@@ -25,7 +25,10 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['src/**/*.test.ts'], exclude: ['src/**/*.gpu.test.ts'], environment: 'node' },
+        // 30 s, not vitest's 5 s: a limit against hangs, not a speed check. Loading Llama 3's 128k-token
+        // tokenizer or a model through the mock Hub takes 2-5 s alone and twice that beside another
+        // file on a 2-core CI machine.
+        test: { name: 'unit', include: ['src/**/*.test.ts'], exclude: ['src/**/*.gpu.test.ts'], environment: 'node', testTimeout: 30_000 },
       },
       {
         extends: true,
