@@ -8,7 +8,7 @@ import type { WeightQuant } from '../model/decoder';
 import type { ModelSourceSpec } from '../worker/engine';
 import type { LoadState } from '../store/model';
 
-const STAGES: Record<string, string> = { starting: 'Starting', download: 'Downloading into the browser cache',  tokenizer: 'Reading the tokenizer', config: 'Reading config.json', weights: 'Reading weights', upload: 'Quantizing and uploading to the GPU' };
+const STAGES: Record<string, string> = { starting: 'Starting', download: 'Downloading into the browser cache', tokenizer: 'Reading the tokenizer', config: 'Reading config.json', weights: 'Reading weights', upload: 'Quantizing and uploading to the GPU' };
 
 interface Props {
   loading: LoadState | null;
@@ -28,7 +28,7 @@ export function ModelLoader({ loading, quant, setQuant, onLoad, onLoadDefault }:
     <section className="card" aria-labelledby="load-title">
       <h3 id="load-title">Load a model</h3>
       <p className="hint">
-        A Llama or Qwen2 checkpoint folder: <code>config.json</code>, <code>tokenizer.json</code> (and <code>tokenizer_config.json</code>), and{' '}
+        A Llama, Qwen2 or Qwen3 checkpoint folder: <code>config.json</code>, <code>tokenizer.json</code> (and <code>tokenizer_config.json</code>), and{' '}
         <code>model.safetensors</code> (f32, f16 or bf16; quantized on load) or our <code>model.onnx</code>. Or a folder (or URL) of one llama.cpp{' '}
         <code>.gguf</code> file with a byte-level BPE tokenizer (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K tensors; Q8_0 and Q4_0 keep their codes under q8 and q4).
       </p>
