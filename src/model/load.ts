@@ -5,6 +5,7 @@
 
 import { ModelFormatError, UnsupportedModelError } from '../errors';
 import { parseHfConfig, type DecoderConfig } from './config';
+import { COMMUNITY_ONNX_ORDER, isCommunityOnnx, readCommunityOnnx } from './onnx-community';
 import { onnxExternalLocations, readDecoderOnnx } from './onnx-reader';
 import { checkAgainstConfig, readSafetensorsLazy } from './safetensors';
 import { readJson, type ModelFiles } from './source';
@@ -33,13 +34,16 @@ export interface HostModel {
 }
 
 export async function readModelFolder(files: ModelFiles, onProgress?: (p: LoadProgress) => void): Promise<HostModel> {
-  const hasOnnx = await files.has('model.onnx');
+  let onnxFile: string | undefined = (await files.has('model.onnx')) ? 'model.onnx' : undefined;
   const hasSafetensors = await files.has('model.safetensors');
   const hasIndex = !hasSafetensors && (await files.has('model.safetensors.index.json'));
+  // onnx-community folders keep their exports under onnx/ (read with config.json, onnx-community.ts)
+  if (!onnxFile && !hasSafetensors && !hasIndex) for (const n of COMMUNITY_ONNX_ORDER) if (!onnxFile && (await files.has(n))) onnxFile = n;
+  const hasOnnx = onnxFile !== undefined;
   if (!hasOnnx && !hasSafetensors && !hasIndex) {
     const gguf = await ggufFileName(files);
     if (gguf !== undefined) return readGgufFile(files, gguf, onProgress);
-    throw new ModelFormatError(`${files.label} holds no weights: expected model.safetensors, model.safetensors.index.json (+ shards), model.onnx or one .gguf file.`, { file: files.label });
+    throw new ModelFormatError(`${files.label} holds no weights: expected model.safetensors, model.safetensors.index.json (+ shards), model.onnx, an onnx-community onnx/model{,_q4,_q4f16,_fp16}.onnx or one .gguf file.`, { file: files.label });
   }
 
   onProgress?.({ stage: 'tokenizer', file: 'tokenizer.json', loaded: 0, total: 1 });
@@ -63,21 +67,30 @@ export async function readModelFolder(files: ModelFiles, onProgress?: (p: LoadPr
     checkAgainstConfig(weights, config, `${files.label}/${shards.join(', ')}`);
     return { config, tokenizer, weights, weightsFile: shards.join(', '), weightsFormat: 'safetensors', fileBytes, quantized: new Map() };
   }
-  const bytes = await files.read('model.onnx', progress('weights', 'model.onnx'));
+  const name = onnxFile!;
+  const bytes = await files.read(name, progress('weights', name));
   // External data files (large models) are read up front: the reader resolves them synchronously.
+  // A location is relative to the .onnx file's folder.
+  const dir = name.includes('/') ? name.slice(0, name.lastIndexOf('/') + 1) : '';
   const external = new Map<string, Uint8Array>();
   for (const location of onnxExternalLocations(bytes)) {
-    if (!(await files.has(location))) throw new ModelFormatError(`${files.label}/model.onnx refers to external data ${location}, which is not in the folder.`, { file: location });
-    const data = await files.read(location, progress('weights', location));
+    if (!(await files.has(dir + location))) throw new ModelFormatError(`${files.label}/${name} refers to external data ${location}, which is not in the folder.`, { file: dir + location });
+    const data = await files.read(dir + location, progress('weights', dir + location));
     external.set(location, data);
     fileBytes += data.byteLength;
   }
-  const onnx = readDecoderOnnx(bytes, `${files.label}/model.onnx`, { resolveExternal: (loc) => external.get(loc)! });
+  const readOpts = { resolveExternal: (loc: string) => external.get(loc)! };
+  let onnx;
+  if (isCommunityOnnx(bytes)) {
+    if (!(await files.has('config.json'))) throw new ModelFormatError(`${files.label} has no config.json next to ${name}; onnx-community models need it.`, { file: 'config.json' });
+    const config = parseHfConfig(await readJson(files, 'config.json'), `${files.label}/config.json`);
+    onnx = readCommunityOnnx(bytes, config, `${files.label}/${name}`, readOpts);
+  } else onnx = readDecoderOnnx(bytes, `${files.label}/${name}`, readOpts);
   return {
     config: onnx.config,
     tokenizer,
     weights: onnx.weights,
-    weightsFile: 'model.onnx',
+    weightsFile: name,
     weightsFormat: 'onnx',
     fileBytes: fileBytes + bytes.byteLength,
     quantized: onnx.quantized,
