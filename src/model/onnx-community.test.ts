@@ -1,0 +1,218 @@
+// onnx-community-style ONNX files (Optimum f32, genai-builder q4 with f16 scales) built from a random
+// tiny model by src/test/onnx-community-fixtures.ts, read back by role (readCommunityOnnx /
+// readModelFolder), compared with the source weights, with the CPU route on the safetensors source,
+// and (Optimum graphs) with onnxruntime-web running the fixture file itself.
+
+import * as ort from 'onnxruntime-web';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelFormatError, UnsupportedModelError } from '../errors';
+import { CpuModel } from '../cpu/model';
+import { CpuRuntime } from '../cpu/runtime';
+import { compare } from '../reference/compare';
+import { decoderForwardRef } from '../reference/decoder';
+import { randomArray } from '../reference/random';
+import { genaiQ4, optimumF32 } from '../test/onnx-community-fixtures';
+import { byteLevelTokenizerJson } from './byte-tokenizer';
+import { toHfConfig, type DecoderConfig } from './config';
+import { readModelFolder, type HostModel } from './load';
+import { readCommunityOnnx } from './onnx-community';
+import { f16ToF32 } from './safetensors';
+import { f32ToF16 } from '../test/gguf-writer';
+import { dequantize, quantizeQ4, type Q4Weight } from './quant';
+import { randomModelConfig, randomModelFiles, RANDOM_MODEL_SPECIALS } from './random-source';
+import { randomWeights } from './random-model';
+import { memoryFiles } from './source';
+import { expectedWeights, type WeightMap } from './weights';
+
+ort.env.wasm.numThreads = 1;
+ort.env.logLevel = 'error';
+const TIMEOUT = 60_000;
+
+const SEED = 3;
+/** V 258, C 64, 4 heads over 2 kv heads (GQA), untied: the random model folder's config. */
+const CONFIG = randomModelConfig();
+
+let rt: CpuRuntime;
+beforeAll(async () => {
+  rt = await CpuRuntime.create({ threads: 1, simd: 'simd' });
+});
+afterAll(async () => {
+  await rt.dispose();
+});
+
+function tokens(n: number, seed: number, V: number): number[] {
+  return Array.from(randomArray(n, seed), (v) => Math.floor((v + 1) * 1000) % V);
+}
+const PROMPT = tokens(9, 5, 256);
+
+/** The folder an onnx-community repo has: config.json, tokenizer.json, onnx/<file> (+ its external data). */
+function communityFolder(config: DecoderConfig, onnx: Record<string, Uint8Array>) {
+  const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+  const files = new Map<string, Uint8Array>([
+    ['config.json', json(toHfConfig(config))],
+    ['tokenizer.json', json(byteLevelTokenizerJson(RANDOM_MODEL_SPECIALS))],
+  ]);
+  for (const [name, bytes] of Object.entries(onnx)) files.set(`onnx/${name}`, bytes);
+  return memoryFiles(files, 'onnx-community/tiny');
+}
+
+async function cpuLogits(host: HostModel, quant: 'f32' | 'q4', ids: number[]): Promise<Float32Array> {
+  const m = CpuModel.load(rt, host, quant, 'test', async () => host);
+  try {
+    const out = await m.forward([ids]);
+    return out.logits[0];
+  } finally {
+    await m.release();
+  }
+}
+
+function expectSameWeights(got: WeightMap, want: WeightMap): void {
+  expect([...got.keys()]).toEqual([...want.keys()]);
+  for (const [name, t] of want) {
+    expect(got.get(name)!.shape, name).toEqual(t.shape);
+    expect(got.get(name)!.data, name).toEqual(t.data);
+  }
+}
+
+async function ortLogits(model: Uint8Array, ids: number[], external?: { location: string; data: Uint8Array }): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], ...(external ? { externalData: [{ path: external.location, data: external.data }] } : {}) });
+  const out = await session.run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]) });
+  return out.logits.data as Float32Array;
+}
+
+describe('Optimum-style f32 graph (anonymous names, fused qkv + Split, Pow/ReduceMean norms)', () => {
+  const weights = randomWeights(CONFIG, SEED);
+
+  it('loads from a folder with external data (onnx/model.onnx + model.onnx_data) into the source weights exactly; CPU logits equal the safetensors source; onnxruntime-web agrees', async () => {
+    const { model, external } = optimumF32(CONFIG, weights, { external: 'model.onnx_data' });
+    expect(external!.data.length).toBeGreaterThan(100_000);
+    const host = await readModelFolder(communityFolder(CONFIG, { 'model.onnx': model, 'model.onnx_data': external!.data }));
+    expect(host.weightsFile).toBe('onnx/model.onnx');
+    expect(host.config).toEqual(CONFIG);
+    expectSameWeights(host.weights, weights);
+    // GQA split of the fused qkv: q [H·D, C] = [64, 64], k and v [Hkv·D, C] = [32, 64]
+    expect(host.weights.get('model.layers.1.self_attn.k_proj.weight')!.shape).toEqual([32, 64]);
+
+    const source = await readModelFolder(randomModelFiles(SEED));
+    const ours = await cpuLogits(host, 'f32', PROMPT);
+    expect(ours).toEqual(await cpuLogits(source, 'f32', PROMPT));
+    const d = compare(await ortLogits(model, PROMPT, external), ours);
+    console.log(`optimum f32: max |onnxruntime-web - CPU route| logits ${d.maxAbs.toExponential(2)}`);
+    expect(d.maxAbs).toBeLessThanOrEqual(1e-4);
+  }, TIMEOUT);
+
+  it('three separate q/k/v MatMuls (emitted v, k, q) with Qwen2 biases and a tied lm_head are told apart by the graph', async () => {
+    const c = { ...CONFIG, architecture: 'qwen2' as const, attentionBias: true, tieWordEmbeddings: true };
+    const w = randomWeights(c, SEED + 1);
+    const { model } = optimumF32(c, w, { fusedQkv: false });
+    const got = readCommunityOnnx(model, c);
+    expect(got.config).toEqual(c);
+    expectSameWeights(got.weights, w);
+    const ref = decoderForwardRef(c, w, PROMPT, 1, PROMPT.length).logits;
+    const d = compare(await ortLogits(model, PROMPT), ref);
+    console.log(`optimum f32 qwen2 tied: max |onnxruntime-web - reference| logits ${d.maxAbs.toExponential(2)}`);
+    expect(d.maxAbs).toBeLessThanOrEqual(1e-4);
+  }, TIMEOUT);
+
+  it('external data without a resolver is a ModelFormatError naming the tensor', () => {
+    const { model } = optimumF32(CONFIG, weights, { external: 'model.onnx_data' });
+    expect(() => readCommunityOnnx(model, CONFIG)).toThrow(ModelFormatError);
+  });
+
+  it('an unknown op in a weight path is an UnsupportedModelError naming the node', () => {
+    const { model } = optimumF32(CONFIG, weights, { unknownUpOp: 'FancyMatMul' });
+    const err = (() => {
+      try {
+        readCommunityOnnx(model, CONFIG, 'model.onnx');
+      } catch (e) {
+        return e as UnsupportedModelError;
+      }
+    })();
+    expect(err).toBeInstanceOf(UnsupportedModelError);
+    expect(err!.message).toMatch(/node FancyMatMul "node_\d+"/);
+    expect(err!.data).toMatchObject({ opType: 'FancyMatMul', file: 'model.onnx' });
+  });
+
+  it('quantized embeddings (GatherBlockQuantized) are refused naming the node', () => {
+    const { model } = optimumF32(CONFIG, weights, { quantizedEmbeddings: true });
+    expect(() => readCommunityOnnx(model, CONFIG)).toThrow(/node GatherBlockQuantized "node_\d+" holds the token embeddings/);
+  });
+});
+
+describe('genai-builder-style q4 graph (MatMulNBits f16 scales + zero points, fused qkv, GroupQueryAttention, SkipSimplifiedLayerNormalization)', () => {
+  const weights = randomWeights(CONFIG, SEED);
+
+  function expectQ4(got: Map<string, Q4Weight>, want: Map<string, Q4Weight>): void {
+    expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+    for (const [name, q] of want) expect(got.get(name), name).toEqual(q);
+  }
+
+  it('loads codes, f16 scales and zero points as stored; dequantized weights within f16 scale rounding of the source q4 round trip; CPU logits near the source', async () => {
+    const { model, quantized } = genaiQ4(CONFIG, weights);
+    const host = await readModelFolder(communityFolder(CONFIG, { 'model_q4.onnx': model }));
+    expect(host.weightsFile).toBe('onnx/model_q4.onnx');
+    expect(host.config).toEqual(CONFIG);
+    expectQ4(host.quantized as Map<string, Q4Weight>, quantized);
+    // non-linears exact; linears: |ŵ16 - ŵ32| = |q - zp| · |s16 - s32| <= 15 |s16 - s32| per block
+    const sourceQ = new Map<string, Q4Weight>();
+    let worst = 0;
+    for (const spec of expectedWeights(CONFIG)) {
+      const src = weights.get(spec.name)!;
+      const got = host.weights.get(spec.name)!;
+      expect(got.shape, spec.name).toEqual(spec.shape);
+      if (spec.role !== 'linear') {
+        expect(got.data, spec.name).toEqual(src.data);
+        continue;
+      }
+      const [N, K] = spec.shape;
+      const q32 = quantizeQ4(src.data, N, K, { zeroPoints: true });
+      sourceQ.set(spec.name, q32);
+      const ref = dequantize(q32);
+      for (let n = 0; n < N; n++)
+        for (let k = 0; k < K; k++) {
+          const s = q32.scales[n * q32.nBlocks + (k >> 5)];
+          const bound = 15 * Math.abs(f16ToF32(f32ToF16(s)) - s) + 1e-7;
+          const d = Math.abs(got.data[n * K + k] - ref[n * K + k]);
+          worst = Math.max(worst, d / Math.max(s, 1e-12));
+          expect(d, `${spec.name}[${n}, ${k}]`).toBeLessThanOrEqual(bound);
+        }
+    }
+    console.log(`genai q4: max |ŵ(f16 scales) - ŵ(f32 scales)| / scale = ${worst.toExponential(2)} (bound 15 · 2^-11 = 7.3e-3)`);
+
+    // CPU route, q4: the file vs the safetensors source with its f32-scale q4 round trip (same codes)
+    const source = await readModelFolder(randomModelFiles(SEED));
+    const ours = await cpuLogits(host, 'q4', PROMPT);
+    const theirs = await cpuLogits({ ...source, quantized: sourceQ }, 'q4', PROMPT);
+    const d = compare(ours, theirs);
+    console.log(`genai q4: max |logits(f16 scales) - logits(f32 scales)| ${d.maxAbs.toExponential(2)}`);
+    expect(d.maxAbs).toBeGreaterThan(0);
+    expect(d.maxAbs).toBeLessThanOrEqual(5e-3);
+
+    // onnxruntime-web runs the fixture itself (GroupQueryAttention, MatMulNBits on f16 activations)
+    const H = CONFIG.numKvHeads;
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor('int64', BigInt64Array.from(PROMPT, BigInt), [1, PROMPT.length]),
+      attention_mask: new ort.Tensor('int64', new BigInt64Array(PROMPT.length).fill(1n), [1, PROMPT.length]),
+    };
+    for (let i = 0; i < CONFIG.numLayers; i++) for (const kv of ['key', 'value']) feeds[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, H, 0, CONFIG.headDim]);
+    const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
+    const od = compare((await session.run(feeds)).logits.data as Float32Array, ours);
+    console.log(`genai q4: max |onnxruntime-web (f16 activations in MatMulNBits) - CPU route| logits ${od.maxAbs.toExponential(2)}`);
+    expect(od.maxAbs).toBeLessThanOrEqual(1e-2);
+  }, TIMEOUT);
+
+  it('block_size 64 is repacked into 32-blocks without re-quantizing', () => {
+    const { model, quantized } = genaiQ4(CONFIG, weights, { blockSize: 64 });
+    const got = readCommunityOnnx(model, CONFIG);
+    expectQ4(got.quantized, quantized);
+    for (const [name, q] of quantized) expect(got.weights.get(name)!.data, name).toEqual(dequantize(q));
+  });
+
+  it('a tied config with a separate q4 lm_head in the graph loads as untied (the file quantized the head)', () => {
+    const tied = { ...CONFIG, tieWordEmbeddings: true };
+    const { model } = genaiQ4(tied, weights);
+    const got = readCommunityOnnx(model, tied);
+    expect(got.config.tieWordEmbeddings).toBe(false);
+    expect(got.quantized.has('lm_head.weight')).toBe(true);
+  });
+});
