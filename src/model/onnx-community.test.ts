@@ -114,6 +114,19 @@ describe('Optimum-style f32 graph (anonymous names, fused qkv + Split, Pow/Reduc
     expect(d.maxAbs).toBeLessThanOrEqual(1e-4);
   }, TIMEOUT);
 
+  for (const fused of [true, false]) {
+    it(`Qwen3 (q/k norm found by its [D] weight, head_dim 24 != C / H), ${fused ? 'fused qkv' : 'separate q/k/v'}`, async () => {
+      const c = { ...CONFIG, architecture: 'qwen3' as const, headDim: 24 };
+      const w = randomWeights(c, SEED + 2);
+      const { model } = optimumF32(c, w, { fusedQkv: fused });
+      const got = readCommunityOnnx(model, c);
+      expectSameWeights(got.weights, w);
+      const d = compare(await ortLogits(model, PROMPT), decoderForwardRef(c, w, PROMPT, 1, PROMPT.length).logits);
+      console.log(`optimum f32 qwen3 ${fused ? 'fused' : 'separate'}: max |onnxruntime-web - reference| logits ${d.maxAbs.toExponential(2)}`);
+      expect(d.maxAbs).toBeLessThanOrEqual(1e-4);
+    }, TIMEOUT);
+  }
+
   it('external data without a resolver is a ModelFormatError naming the tensor', () => {
     const { model } = optimumF32(CONFIG, weights, { external: 'model.onnx_data' });
     expect(() => readCommunityOnnx(model, CONFIG)).toThrow(ModelFormatError);
@@ -206,6 +219,24 @@ describe('genai-builder-style q4 graph (MatMulNBits f16 scales + zero points, fu
     const got = readCommunityOnnx(model, CONFIG);
     expectQ4(got.quantized, quantized);
     for (const [name, q] of quantized) expect(got.weights.get(name)!.data, name).toEqual(dequantize(q));
+  });
+
+  for (const [attrs, why] of [
+    [{ block_size: 16 }, /block_size 16; only multiples of 32/],
+    [{ bits: 8 }, /8-bit weights/],
+  ] as const) {
+    it(`MatMulNBits with ${JSON.stringify(attrs)} is an UnsupportedModelError naming the node`, () => {
+      const { model } = genaiQ4(CONFIG, weights, { overrideAttrs: attrs });
+      expect(() => readCommunityOnnx(model, CONFIG)).toThrow(UnsupportedModelError);
+      expect(() => readCommunityOnnx(model, CONFIG)).toThrow(new RegExp(`node MatMulNBits "/model/layers.0/attn/qkv_proj/MatMul_Q4" .*${why.source}`));
+    });
+  }
+
+  it('a folder without config.json next to a community file is a ModelFormatError', async () => {
+    const { model } = genaiQ4(CONFIG, weights);
+    const folder = communityFolder(CONFIG, { 'model_q4.onnx': model });
+    const bare = { ...folder, has: async (n: string) => n !== 'config.json' && (await folder.has(n)) };
+    await expect(readModelFolder(bare)).rejects.toThrow(/no config.json next to onnx\/model_q4.onnx/);
   });
 
   it('a tied config with a separate q4 lm_head in the graph loads as untied (the file quantized the head)', () => {

@@ -12,6 +12,8 @@
 //              linears reading m: gate (its output feeds a Sigmoid: SiLU) and up; down = first
 //              linear downstream of up;  x + down -> next layer
 //   final norm -> lm_head: MatMul(Wᵀ) / MatMulNBits, or MatMul(Transpose(E)) = tied
+// Qwen3's q_norm / k_norm: the first norm on the q / k path (after the Split of a fused qkv) whose
+// weight is [D]: SimplifiedLayerNormalization, or a Mul by a [D] initializer.
 // A norm is SimplifiedLayerNormalization, SkipSimplifiedLayerNormalization (which also adds the
 // residual: its output 3 is the sum) or a Pow/ReduceMean/Add/Sqrt/(Div|Reciprocal,Mul)/Mul chain whose
 // last Mul takes an initializer of [C]. A residual Add is x + delta.
@@ -23,10 +25,10 @@
 // Anything off these paths is refused with UnsupportedModelError naming the node (op type and name).
 
 import { ModelFormatError, UnsupportedModelError } from '../errors';
-import type { DecoderConfig } from './config';
+import { hasQkNorm, type DecoderConfig } from './config';
 import { ONNX, ProtoMessage } from './protobuf';
 import { blocksFor, dequantize, q4ZeroPointRowBytes, QBLOCK, type Q4Weight } from './quant';
-import { expectedWeights, layerPrefix, linearShape, linearWeightName, type WeightMap } from './weights';
+import { expectedWeights, layerPrefix, linearShape, linearWeightName, qkNormName, type WeightMap } from './weights';
 import type { OnnxDecoder, ReadOnnxOptions } from './onnx-reader';
 import { f16ToF32 } from './safetensors';
 
@@ -303,6 +305,11 @@ class CommunityGraph {
         const sizes = split.inputs[1] ? this.ints64(split.inputs[1]) : [];
         if (sizes.length && sizes.join() !== [qDim, kvDim, kvDim].join()) this.unsupported(split, `splits the fused qkv into [${sizes}], expected q|k|v = [${qDim}, ${kvDim}, ${kvDim}]`);
       }
+      if (hasQkNorm(c)) {
+        if (!split) this.unsupported(node, 'gives a fused qkv that is not Split, so the q/k norms (qwen3) cannot be found');
+        this.qkNorm(i, 'q', split.outputs[0], split);
+        this.qkNorm(i, 'k', split.outputs[1], split);
+      }
       const parts: ['q' | 'k' | 'v', number, number][] = [['q', 0, qDim], ['k', qDim, kvDim], ['v', qDim + kvDim, kvDim]];
       for (const [which, row0, rows] of parts) {
         const name = linearWeightName(i, which);
@@ -357,9 +364,22 @@ class CommunityGraph {
         if (!lin.biasInit) this.unsupported(lin.node, 'has no bias Add, but the config has attention biases');
         this.set(`${layerPrefix(i)}.self_attn.${which}_proj.bias`, this.floats(lin.biasInit, [shape[0]], lin.node), [shape[0]]);
       }
+      if (which !== 'v' && hasQkNorm(c)) this.qkNorm(i, which, lin.out, lin.node);
       if (which === 'v') v = lin.out;
     }
     return { v };
+  }
+
+  /** Qwen3's per-head RMSNorm weight [D] on the q or k path: the first norm downstream whose weight is [D]. */
+  private qkNorm(i: number, which: 'q' | 'k', from: string, node: Node): void {
+    const D = this.config.headDim;
+    const isD = (x: string) => this.constant(x)?.ints(ONNX.Tensor.dims).join() === String(D);
+    for (const d of this.downstream(from, 80)) {
+      if (this.isLinear(d)) continue;
+      const w = d.opType === 'SimplifiedLayerNormalization' ? d.inputs[1] : d.opType === 'Mul' && d.inputs.filter((x) => this.constant(x)).length === 1 ? d.inputs.find((x) => this.constant(x)) : undefined;
+      if (w && isD(w)) return this.set(qkNormName(i, which), this.floats(w, [D], d), [D]);
+    }
+    this.unsupported(node, `is followed by no ${which}_norm over head_dim ${D} (SimplifiedLayerNormalization or Mul by a [${D}] weight), which the qwen3 config calls for`);
   }
 
   /** Whether tensor `to` is `from` or computed from it (backwards search, bounded). */

@@ -10,13 +10,13 @@
 //     GroupQueryAttention (packed qkv, rotary from cos/sin caches), untied q4 lm_head.
 //     Inputs: input_ids, attention_mask int64, past_key_values.{i}.key/value f32 [B, Hkv, past, D].
 
-import type { DecoderConfig } from '../model/config';
+import { hasQkNorm, type DecoderConfig } from '../model/config';
 import { FLOAT16 } from '../model/onnx-community';
 import { f16ToF32 } from '../model/safetensors';
 import { f32ToF16 } from './gguf-writer';
 import { ONNX, ProtoWriter } from '../model/protobuf';
 import { q4ZeroPointRowBytes, quantizeQ4, type Q4Weight } from '../model/quant';
-import { linearWeightName, type WeightMap } from '../model/weights';
+import { linearWeightName, qkNormName, type WeightMap } from '../model/weights';
 import { ropeInvFreq, ropeTables } from '../reference/rope';
 
 const { FLOAT, UINT8, INT64 } = ONNX.TensorDataType;
@@ -183,10 +183,10 @@ export function optimumF32(c: DecoderConfig, weights: WeightMap, o: OptimumOptio
   // causal mask [T, T]: key <= query
   const mask = g.op('LessOrEqual', [g.op('Unsqueeze', [pos, g.i64([0])]), g.op('Unsqueeze', [pos, g.i64([1])])]);
 
-  const norm = (x: string, w: string) => {
+  const norm = (x: string, w: string, width = C) => {
     const ms = g.op('ReduceMean', [g.op('Pow', [x, g.f32([], [2])]), g.i64([-1])], { keepdims: 1 });
     const r = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [ms, g.f32([], [c.rmsNormEps])])])]);
-    return g.op('Mul', [g.f32([C], get(weights, w)), g.op('Mul', [x, r])]);
+    return g.op('Mul', [g.f32([width], get(weights, w)), g.op('Mul', [x, r])]);
   };
   const matmul = (x: string, w: Float32Array, N: number, K: number) => g.op('MatMul', [x, g.f32([K, N], transpose(w, N, K), 'MatMul')]);
   const rope = (y: string) => {
@@ -213,15 +213,16 @@ export function optimumF32(c: DecoderConfig, weights: WeightMap, o: OptimumOptio
       k = lin('k');
       q = lin('q');
     }
-    const heads = (y: string, h: number, rotate: boolean) => {
+    const heads = (y: string, h: number, rotate: 'q' | 'k' | null) => {
       let r = g.op('Reshape', [y, g.i64([0, 0, h, D])]);
+      if (rotate && hasQkNorm(c)) r = norm(r, qkNormName(i, rotate), D); // Qwen3: RMSNorm per head before RoPE
       if (rotate) r = rope(r);
       return g.op('Transpose', [r], { perm: [0, 2, 1, 3] }); // [1, h, T, D]
     };
     const repeat = (y: string) => (H === Hkv ? y : g.op('Reshape', [g.op('Expand', [g.op('Unsqueeze', [y, g.i64([2])]), g.i64([1, 1, H / Hkv, 1, 1])]), g.i64([0, H, -1, D])]));
-    const qh = heads(q, H, true);
-    const kh = repeat(heads(k, Hkv, true));
-    const vh = repeat(heads(v, Hkv, false));
+    const qh = heads(q, H, 'q');
+    const kh = repeat(heads(k, Hkv, 'k'));
+    const vh = repeat(heads(v, Hkv, null));
     const scores = g.op('Mul', [g.op('MatMul', [qh, g.op('Transpose', [kh], { perm: [0, 1, 3, 2] })]), g.f32([], [1 / Math.sqrt(D)])]);
     const probs = g.op('Softmax', [g.op('Where', [mask, scores, g.f32([], [-3.4028234663852886e38])])], { axis: -1 });
     const ctx = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [probs, vh])], { perm: [0, 2, 1, 3] }), g.i64([0, 0, H * D])]);
@@ -251,6 +252,8 @@ export function q4f16(w: Float32Array, N: number, K: number): Q4Weight {
 export interface GenaiOptions {
   /** MatMulNBits block_size written for every linear (default 32); 64 repacks two 32-blocks into one where their scales and zero points agree. */
   blockSize?: number;
+  /** Attributes written over every MatMulNBits' own (an inconsistent file, for refusals). */
+  overrideAttrs?: Record<string, number>;
 }
 
 /** Quantized linears of the fixture, by HF name (fused qkv split back into q, k, v): what the reader must give. */
@@ -304,7 +307,7 @@ export function genaiQ4(c: DecoderConfig, weights: WeightMap, o: GenaiOptions = 
     const S = g.f16([N * nb], scales, 'scales');
     const Z = g.init(`${scope}.MatMul.weight_zp`, UINT8, [N, Math.ceil(nb / 2)], zp);
     const x16 = g.op('Cast', [x], { to: FLOAT16 }, '', `${scope}/Cast_in`);
-    const y16 = g.op('MatMulNBits', [x16, B, S, Z], { K, N, bits: 4, block_size: bs, accuracy_level: 4 }, 'com.microsoft', `${scope}/MatMul_Q4`);
+    const y16 = g.op('MatMulNBits', [x16, B, S, Z], { K, N, bits: 4, block_size: bs, accuracy_level: 4, ...o.overrideAttrs }, 'com.microsoft', `${scope}/MatMul_Q4`);
     return g.op('Cast', [y16], { to: FLOAT }, '', `${scope}/Cast_out`);
   };
   const skipNorm = (input: string, skip: string, w: string, scope: string): [string, string] => {
