@@ -22,7 +22,7 @@ test('the software corpus: Inspect analyses its test split, the Train panel read
   await expect(page.getByTestId('analysis-source')).toHaveAttribute('data-source', 'live', { timeout: RUN_TIMEOUT });
   await expect(page.getByTestId('map-count')).toHaveText('160 points');
   await expect(page.getByTestId('retrieval-chance')).toContainText('1/40');
-  await expect(page.getByTestId('lac-row')).toHaveCount(6 * 5);
+  await expect(page.getByTestId('lac-row')).toHaveCount(6 * 7);
 
   await page.getByRole('tab', { name: 'Train' }).click();
   await page.getByRole('button', { name: 'Software messages and documentation' }).click();

@@ -1,7 +1,7 @@
 // Our byte-level BPE trainer: deterministic merges, a tokenizer.json that @huggingface/tokenizers
 // (through our Tokenizer) loads, and encoding that agrees exactly with what training learned.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { describe, expect, it } from 'vitest';
 import { readTsv } from '../data/tsv';
@@ -231,15 +231,21 @@ describe('trained on the shipped corpus (train split, vocab 4096)', { timeout: 6
 
 describe('public/models/alignscope-tiny (written by scripts/train-tokenizer.ts)', () => {
   const dir = new URL('../../public/models/alignscope-tiny/', import.meta.url);
-  const shipped = existsSync(new URL('tokenizer.json', dir));
-  it.runIf(shipped)('loads, has 4096 ids and the 12 specials, and round-trips the test split', () => {
-    const file = JSON.parse(readFileSync(new URL('tokenizer.json', dir), 'utf8')) as unknown;
-    const config = JSON.parse(readFileSync(new URL('tokenizer_config.json', dir), 'utf8')) as unknown;
+  const file = JSON.parse(readFileSync(new URL('tokenizer.json', dir), 'utf8')) as unknown;
+  const config = JSON.parse(readFileSync(new URL('tokenizer_config.json', dir), 'utf8')) as unknown;
+  const t = Tokenizer.fromJson(file, config, 'public/models/alignscope-tiny/tokenizer.json');
+
+  it('loads, has 8192 ids and the 12 specials, and round-trips the test split', () => {
     expect(config).toEqual(CONFIG);
-    const t = Tokenizer.fromJson(file, config, 'public/models/alignscope-tiny/tokenizer.json');
-    expect(t.vocabSize).toBe(4096);
+    expect(t.vocabSize).toBe(8192);
     expect(t.specialTokens).toEqual(SPECIALS);
     expect(t.bosId).toBe(256);
     for (const tuple of test) for (const l of LANGS) expect(t.decode(t.encode(tuple[l]), { skipSpecial: true })).toBe(tuple[l]);
+  });
+
+  it("needs at most 1.5x English's tokens for the same sentences in every language (issue 14's rule)", () => {
+    const total = (l: string) => test.reduce((n, tuple) => n + t.encode(tuple[l], { addBos: false }).length, 0);
+    const en = total('en');
+    for (const l of LANGS) expect(total(l) / en, l).toBeLessThanOrEqual(1.5);
   });
 });

@@ -24,7 +24,7 @@ describe('the shipped base analysis', () => {
     expect(r.languages).toEqual(request!.languages);
     expect([r.pooling, r.centre, r.resamples, r.seed]).toEqual([request!.pooling, request!.centre, request!.resamples, request!.seed]);
     for (const l of r.languages) expect(r.sentences[l]).toEqual(request!.tuples.map((t) => t[l]));
-    expect(r.layers).toEqual([0, 1, 2, 3, 4]);
+    expect(r.layers).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(r.chanceP1).toBe(1 / r.n);
     expect(r.surface).toHaveLength((r.languages.length * (r.languages.length - 1)) / 2);
     for (const row of r.rows) expect(row.nullLow < row.nullHigh && Number.isFinite(row.lac)).toBe(true);
@@ -42,7 +42,7 @@ describe('parseShippedAnalysis', () => {
   it('names what is wrong with a malformed file', () => {
     const json = JSON.parse(read('base-analysis.json').toString('utf8'));
     expect(() => parseShippedAnalysis({ ...json, format: 'other/9' }, 'm')).toThrow(/format is "other\/9"/);
-    expect(() => parseShippedAnalysis({ ...json, result: { ...json.result, rows: json.result.rows.slice(1) } }, 'm')).toThrow(/139 rows for 5 layers × 28 pairs/);
+    expect(() => parseShippedAnalysis({ ...json, result: { ...json.result, rows: json.result.rows.slice(1) } }, 'm')).toThrow(/195 rows for 7 layers × 28 pairs/);
     expect(() => parseShippedAnalysis({ ...json, maps: {} }, 'm')).toThrow(/map of layer 0/);
     let error: unknown = null;
     try {

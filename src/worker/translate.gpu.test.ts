@@ -19,7 +19,7 @@ const corpus = readTsv(readFileSync('public/data/corpus.tsv', 'utf8'), 'corpus.t
 const splits = JSON.parse(readFileSync('public/data/splits.json', 'utf8')) as Record<'train' | 'dev' | 'test', string[]>;
 const byId = new Map(corpus.ids!.map((id, i) => [id, corpus.tuples[i]]));
 const part = (name: 'train' | 'dev' | 'test'): ParallelTuple[] => splits[name].map((id) => byId.get(id)!);
-const card = JSON.parse(readFileSync(`${DIR}/model-card.json`, 'utf8')) as { heldOutPerplexityPerLanguage: Record<string, number> };
+const card = JSON.parse(readFileSync(`${DIR}/model-card.json`, 'utf8')) as { heldOutTestSplits: { everyday: Record<string, { perplexity: number }> } };
 
 const engine = new Engine(() => nodeGpu(), { resolveSource: (s) => (s.kind === 'dir' ? dirFiles(s.path) : null) });
 afterAll(() => engine.dispose());
@@ -43,7 +43,7 @@ it('batched greedy translation equals one-by-one; perplexity equals the card; ba
 
   const en = test.map((t) => t.en);
   const before = await engine.perplexity(en, 'current');
-  expect(before.perplexity).toBeCloseTo(card.heldOutPerplexityPerLanguage.en, 1);
+  expect(before.perplexity).toBeCloseTo(card.heldOutTestSplits.everyday.en.perplexity, 1);
   expect(before.tokens).toBeGreaterThan(test.length);
 
   await engine.startTraining({ ...armSettings('mapping', { ...DEFAULT_EXPERIMENT, steps: 2, batchSize: 4 }, corpus.languages, 4), evalEvery: 0 }, { train: part('train'), heldOut: part('dev') });
