@@ -1,5 +1,5 @@
 // Training parity on the shipped default model (public/models/alignscope-tiny as f32, full
-// fine-tuning, mapping + NTP): 20 optimizer steps through two Engines, one on WebGPU (Dawn, SwiftShader
+// fine-tuning, mapping + NTP): 10 optimizer steps through two Engines, one on WebGPU (Dawn, SwiftShader
 // here) and one on the CPU route, give the same losses within 1e-3 relative at every step (issue 13's
 // bound), and the same held-out losses before (measured ahead by prepareTraining) and after. Small
 // batches keep the GPU side short.
@@ -22,7 +22,7 @@ afterAll(() => Object.values(engines).forEach((e) => e.dispose()));
 const { corpus } = readTsv(readFileSync(new URL('../../public/data/corpus.tsv', import.meta.url), 'utf8'), 'corpus.tsv');
 const split = splitCorpus(corpus, { train: 0.7, dev: 0.1, test: 0.2 }, 0);
 const data = { train: split.train.slice(0, 200).map((i) => corpus.tuples[i]), heldOut: split.dev.slice(0, 8).map((i) => corpus.tuples[i]) };
-const STEPS = 20;
+const STEPS = 10;
 const settings: TrainSettings = { ...defaultTrainSettings({ kind: 'full' }, [['en', 'zh']], STEPS), batchSize: 4, maxLength: 48, warmupSteps: 2, evalEvery: STEPS };
 
 async function train(which: keyof typeof engines): Promise<{ steps: StepEvent[]; evals: EvalEvent[] }> {
@@ -60,5 +60,5 @@ describe('training parity: CPU route vs WebGPU route on the shipped model (f32, 
     cpu.evals.forEach((c, i) => {
       for (const k of ['lossNtp', 'lossMap'] as const) expect(Math.abs(c[k] - gpu.evals[i][k]) / gpu.evals[i][k], `eval ${c.step} ${k}`).toBeLessThanOrEqual(1e-3);
     });
-  });
+  }, 300_000); // SwiftShader trains the 4 M-parameter default model at a few hundred tokens a second
 });
