@@ -35,7 +35,7 @@ test('without WebGPU the app runs on the CPU route: banner, default model, the s
   await page.getByRole('button', { name: 'Analyze' }).click();
   await expect(page.getByTestId('analysis-source')).toHaveAttribute('data-source', 'live', { timeout: RUN_TIMEOUT });
   const rows = await page.getByTestId('lac-row').evaluateAll((els) => els.map((r) => ({ layer: Number(r.getAttribute('data-layer')), a: r.getAttribute('data-a')!, b: r.getAttribute('data-b')!, lac: Number(r.getAttribute('data-lac')) })));
-  expect(rows).toHaveLength(3 * 5);
+  expect(rows).toHaveLength(3 * 7); // 3 pairs x hidden states 0-6
   let maxDiff = 0;
   for (const r of rows) {
     const ref = SHIPPED.result.rows.find((x) => x.layer === r.layer && x.a === r.a && x.b === r.b)!;

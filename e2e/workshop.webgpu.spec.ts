@@ -10,7 +10,9 @@ import { expectCjkGlyphs } from './cjk';
 // load; its baselines are the CLI's; the paper preset's step 0 reuses it, so the first step comes
 // within FIRST_STEP_MS of the click; the LAC lines move at the next re-analysis; the before/after
 // toggle shows step 0 again; Translate shows both models; Chinese and Japanese render as glyphs.
-// Then, on the WebGPU route: the contrastive preset moves LAC beyond its band. A tab picked early
+// Then the contrastive preset moves LAC beyond its band (on the CPU route, chosen explicitly: the
+// default model trains at a few tokens a second on SwiftShader; the Train panel's e2e covers training
+// on the WebGPU route with the random tiny model). A tab picked early
 // is kept; `?model=none` can load the default model; a model loaded as q4 is offered a reload as
 // f32 by the presets.
 
@@ -19,14 +21,14 @@ const N = 105;
 const LANGS = 8;
 const PAIRS = (LANGS * (LANGS - 1)) / 2;
 const PAPER_PAIRS = ['en-zh', 'en-cs', 'cs-uk', 'zh-ja'];
-const LAYERS = 5;
-const MID = 2;
+const LAYERS = 7;
+const MID = 3;
 const RUN_TIMEOUT = 420_000;
 /** Issue 11's targets on a software-adapter seat: first chart after the page load, first step after the click. */
 const FIRST_VIEW_MS = 3_000;
 const FIRST_STEP_MS = 10_000;
-/** Contrastive steps that lift the middle layer's LAC clear of its step-0 interval (measured in Node: see the README). */
-const CONTRASTIVE_STEPS = 10;
+/** Contrastive steps that lift the middle layer's LAC clear of its step-0 interval on the everyday corpus (10 were not enough for the current model: EN-ZH 0.015 -> 0.035, its interval reaching 0.038). */
+const CONTRASTIVE_STEPS = 40;
 
 interface LacRow {
   lac: number;
@@ -191,12 +193,12 @@ test('workshop: the shipped first view at once, baselines as the CLI computes th
   console.log(`workshop: first chart ${firstView} ms after the page load; preset's first step ${firstStep} ms after the click; LAC values moved at step 2: ${moved} of ${PAIRS * LAYERS}; whole test ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 });
 
-test('workshop on the WebGPU route (software adapter): the contrastive preset lifts middle-layer LAC beyond its step-0 interval', async ({ page }, info) => {
+test('workshop, contrastive preset: middle-layer LAC leaves its step-0 interval', async ({ page }, info) => {
   test.setTimeout(RUN_TIMEOUT * 2);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await openWorkshop(page, '/?backend=webgpu');
-  await expect(page.getByTestId('backend-line')).toHaveAttribute('data-backend', 'webgpu', { timeout: RUN_TIMEOUT });
+  await openWorkshop(page, '/?backend=cpu');
+  await expect(page.getByTestId('backend-line')).toHaveAttribute('data-backend', 'cpu', { timeout: RUN_TIMEOUT });
   await expect(page.getByTestId('analysis-source')).toHaveAttribute('data-adopted', 'true', { timeout: RUN_TIMEOUT });
   const preset = page.getByTestId('preset');
   await preset.getByLabel('Preset steps').fill(String(CONTRASTIVE_STEPS));
