@@ -139,6 +139,8 @@ test('workshop: the shipped first view at once, baselines as the CLI computes th
 
   // The paper preset, short: 2 steps, re-analysed at step 2. Step 0 reuses the analysis on screen.
   const preset = page.getByTestId('preset');
+  // Beside it, what the experiment measured (the shipped experiment.json), not a promise.
+  await expect(preset.getByTestId('preset-expectation')).toContainText(/held-out mapping loss fell from \d\.\d\d to \d\.\d\d with the mapping task/);
   await preset.getByLabel('Preset steps').fill('2');
   await preset.getByLabel('Re-analyse every k steps').fill('2');
   const clicked = Date.now();

@@ -7,7 +7,7 @@
 // between the model before training (step 0) and now. Both presets fine-tune every weight, so a
 // model loaded quantized gets a button that reloads it as f32.
 
-import { DEFAULT_EXPERIMENT, englishCentricPairs } from '../experiment/arms';
+import { DEFAULT_EXPERIMENT, englishCentricPairs, WORKSHOP_PRESET } from '../experiment/arms';
 import { useInspectStore, type PresetArm } from '../store/inspect';
 import { useModelStore } from '../store/model';
 import { useTrainStore } from '../store/train';
@@ -60,7 +60,7 @@ export function InspectPreset({ engine, info }: { engine: Engine; info: ModelInf
       </p>
       {expectation && (
         <p className="hint" data-testid="preset-expectation">
-          <strong>What to expect.</strong> {expectation.join(' ')} The preset trains on the everyday corpus alone, {preset.steps} steps here by default, so expect the direction of these numbers, smaller.
+          <strong>What to expect.</strong> {expectation.join(' ')} The preset trains on the everyday corpus alone for {WORKSHOP_PRESET.steps} steps by default (about 5 minutes on a 2-core laptop without a GPU), so its numbers differ from the experiment's; its direction is the one to expect.
         </p>
       )}
       {!info && <p className="hint">The model is still loading; the presets start once it has.</p>}
