@@ -26,6 +26,7 @@
 
 import { ModelFormatError, UnsupportedModelError } from '../errors';
 import { hasQkNorm, type DecoderConfig } from './config';
+import { ExternalData } from './onnx-external';
 import { ONNX, ProtoMessage } from './protobuf';
 import { blocksFor, dequantize, q4ZeroPointRowBytes, QBLOCK, type Q4Weight } from './quant';
 import { expectedWeights, layerPrefix, linearShape, linearWeightName, qkNormName, type WeightMap } from './weights';
@@ -85,7 +86,7 @@ class CommunityGraph {
   private readonly inits = new Map<string, ProtoMessage>();
   private readonly producer = new Map<string, Node>();
   private readonly consumers = new Map<string, Node[]>();
-  private readonly external = new Map<string, Uint8Array>();
+  private readonly externalData: ExternalData;
   private readonly weights: WeightMap = new Map();
   private readonly quantized = new Map<string, Q4Weight>();
   private config: DecoderConfig;
@@ -97,6 +98,7 @@ class CommunityGraph {
     readonly opts: ReadOnnxOptions,
   ) {
     this.config = { ...config };
+    this.externalData = new ExternalData(file, opts.resolveExternal, (problem, data) => this.damaged(problem, data));
     const model = new ProtoMessage(bytes);
     const graph = model.message(ONNX.Model.graph);
     if (!model.has(ONNX.Model.irVersion) || !graph) this.damaged('not an ONNX ModelProto (no ir_version or graph)', {});
@@ -546,28 +548,12 @@ class CommunityGraph {
     this.checkDims(t, dims, user);
     const need = dims.reduce((a, b) => a * b, 1) * elem;
     let bytes = t.bytes(ONNX.Tensor.rawData);
-    if (t.int(ONNX.Tensor.dataLocation) === ONNX.DataLocation.EXTERNAL) bytes = this.externalBytes(t, need);
+    if (t.int(ONNX.Tensor.dataLocation) === ONNX.DataLocation.EXTERNAL) bytes = this.externalData.bytes(t, t.string(ONNX.Tensor.name), need);
     if (!bytes && type === UINT8) {
       const listed = t.ints(ONNX.Tensor.int32Data);
       if (listed.length) bytes = Uint8Array.from(listed);
     }
     if ((bytes?.length ?? 0) !== need) this.damaged(`tensor "${name}" holds ${bytes?.length ?? 0} bytes, its dims call for ${need}`, { tensor: name });
     return bytes!;
-  }
-
-  private externalBytes(t: ProtoMessage, need: number): Uint8Array {
-    const name = t.string(ONNX.Tensor.name);
-    const kv = new Map(t.messages(ONNX.Tensor.externalData).map((e) => [e.string(ONNX.StringStringEntry.key), e.string(ONNX.StringStringEntry.value)]));
-    const location = kv.get('location');
-    if (!location) this.damaged(`tensor "${name}" is external but names no location`, { tensor: name });
-    if (!this.opts.resolveExternal) throw new ModelFormatError(`${this.file}: tensor "${name}" is stored in the external file "${location}". Pass resolveExternal to read it.`, { file: this.file, tensor: name, location });
-    let data = this.external.get(location);
-    if (!data) this.external.set(location, (data = this.opts.resolveExternal(location)));
-    const offset = Number(kv.get('offset') ?? 0);
-    const length = Number(kv.get('length') ?? need);
-    if (!(Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= 0 && offset + length <= data.length)) {
-      this.damaged(`tensor "${name}" reads bytes ${offset}..${offset + length} of "${location}", which has ${data.length}`, { tensor: name, location });
-    }
-    return data.subarray(offset, offset + length);
   }
 }

@@ -9,6 +9,7 @@
 // int32_data, or external (data_location EXTERNAL, read through `resolveExternal`).
 
 import { ModelFormatError, UnsupportedModelError } from '../errors';
+import { ExternalData } from './onnx-external';
 import { ONNX, ProtoMessage } from './protobuf';
 import type { DecoderConfig } from './config';
 import { blocksFor, dequantize, q4ZeroPointRowBytes, QBLOCK, type Q4Weight } from './quant';
@@ -59,13 +60,14 @@ export function readDecoderOnnx(bytes: Uint8Array, file = 'model.onnx', opts: Re
 
 class OnnxFile {
   private readonly model: ProtoMessage;
-  private readonly external = new Map<string, Uint8Array>();
+  private readonly externalData: ExternalData;
 
   constructor(
     bytes: Uint8Array,
     readonly file: string,
     readonly opts: ReadOnnxOptions,
   ) {
+    this.externalData = new ExternalData(file, opts.resolveExternal, (problem, data) => this.fail(problem, data));
     this.model = new ProtoMessage(bytes);
     if (!this.model.has(ONNX.Model.irVersion) || !this.model.has(ONNX.Model.graph)) this.fail('not an ONNX ModelProto (no ir_version or graph)', {});
   }
@@ -167,27 +169,10 @@ class OnnxFile {
     const name = t.string(ONNX.Tensor.name);
     const count = t.ints(ONNX.Tensor.dims).reduce((a, b) => a * b, 1);
     let bytes = t.bytes(ONNX.Tensor.rawData);
-    if (t.int(ONNX.Tensor.dataLocation) === ONNX.DataLocation.EXTERNAL) bytes = this.externalBytes(t, name, count * elemBytes);
+    if (t.int(ONNX.Tensor.dataLocation) === ONNX.DataLocation.EXTERNAL) bytes = this.externalData.bytes(t, name, count * elemBytes);
     const have = bytes?.length ?? 0;
     if (have !== count * elemBytes) this.fail(`${owner}: tensor "${name}" holds ${have} bytes, its dims call for ${count * elemBytes}`, { tensor: name });
     return bytes ?? new Uint8Array(0);
-  }
-
-  private externalBytes(t: ProtoMessage, name: string, need: number): Uint8Array {
-    const kv = new Map(t.messages(ONNX.Tensor.externalData).map((e) => [e.string(ONNX.StringStringEntry.key), e.string(ONNX.StringStringEntry.value)]));
-    const location = kv.get('location');
-    if (!location) this.fail(`tensor "${name}" is external but names no location`, { tensor: name });
-    if (!this.opts.resolveExternal) {
-      throw new ModelFormatError(`${this.file}: tensor "${name}" is stored in the external file "${location}". Pass resolveExternal to read it.`, { file: this.file, tensor: name, location });
-    }
-    let data = this.external.get(location);
-    if (!data) this.external.set(location, (data = this.opts.resolveExternal(location)));
-    const offset = Number(kv.get('offset') ?? 0);
-    const length = Number(kv.get('length') ?? need);
-    if (!(Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= 0 && offset + length <= data.length)) {
-      this.fail(`tensor "${name}" reads bytes ${offset}..${offset + length} of "${location}", which has ${data.length}`, { tensor: name, location });
-    }
-    return data.subarray(offset, offset + length);
   }
 
   private checkTensor(t: ProtoMessage, owner: string, dataType: number, dims: number[]): void {
