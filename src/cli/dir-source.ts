@@ -22,14 +22,17 @@ export function dirFiles(dir: string): ModelFiles {
     throw new ModelFormatError(`${root} is not a directory. Give --model the folder that holds config.json, tokenizer.json and the weights, or a .gguf file.`, { file: root });
   }
   const only = ggufFile ? basename(given) : null;
+  const existing = (name: string) => {
+    const path = join(root, name);
+    if (!existsSync(path)) throw new ModelFormatError(`${path} does not exist.`, { file: path });
+    return path;
+  };
   return {
     label: given,
     has: async (name) => (only ? name === only : existsSync(join(root, name))),
     names: async () => (only ? [only] : readdirSync(root)),
     async read(name, onProgress) {
-      const path = join(root, name);
-      if (!existsSync(path)) throw new ModelFormatError(`${path} does not exist.`, { file: path });
-      const fh = await open(path, 'r');
+      const fh = await open(existing(name), 'r');
       try {
         const total = (await fh.stat()).size;
         const out = new Uint8Array(total);
@@ -39,6 +42,17 @@ export function dirFiles(dir: string): ModelFiles {
           onProgress?.(Math.min(at + chunk, total), total);
         }
         return out;
+      } finally {
+        await fh.close();
+      }
+    },
+    size: async (name) => statSync(existing(name)).size,
+    async readRange(name, begin, end) {
+      const fh = await open(existing(name), 'r');
+      try {
+        const out = new Uint8Array(Math.max(0, end - begin));
+        const { bytesRead } = await fh.read(out, 0, out.byteLength, begin);
+        return out.subarray(0, bytesRead);
       } finally {
         await fh.close();
       }

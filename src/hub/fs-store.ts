@@ -30,6 +30,16 @@ export function fsStore(root: string): CacheStore {
       }
     },
     read: async (folder, name) => new Uint8Array(await readFile(join(dir(folder), name))),
+    async readRange(folder, name, begin, end) {
+      const fh = await open(join(dir(folder), name), 'r');
+      try {
+        const out = new Uint8Array(Math.max(0, end - begin));
+        const { bytesRead } = await fh.read(out, 0, out.byteLength, begin);
+        return out.subarray(0, bytesRead);
+      } finally {
+        await fh.close();
+      }
+    },
     async remove(folder, name) {
       rmSync(name === undefined ? dir(folder) : join(dir(folder), name), { recursive: true, force: true });
     },

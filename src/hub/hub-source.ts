@@ -14,15 +14,20 @@ export async function cachedModelFiles(store: CacheStore, id: RepoId): Promise<M
   const folder = folderOf(id);
   const names = new Set(m.files.map((f) => f.name));
   const label = `hub:${formatRepoId(id)}`;
+  const known = (name: string) => {
+    if (!names.has(name)) throw new ModelFormatError(`${label} has no ${name} (the download holds ${[...names].join(', ')}).`, { file: name });
+    return name;
+  };
   return {
     label,
     has: async (name) => names.has(name),
     names: async () => [...names],
     async read(name, onProgress) {
-      if (!names.has(name)) throw new ModelFormatError(`${label} has no ${name} (the download holds ${[...names].join(', ')}).`, { file: name });
-      const bytes = await store.read(folder, name);
+      const bytes = await store.read(folder, known(name));
       onProgress?.(bytes.byteLength, bytes.byteLength);
       return bytes;
     },
+    size: async (name) => store.size(folder, known(name)),
+    readRange: async (name, begin, end) => store.readRange(folder, known(name), begin, end),
   };
 }

@@ -28,6 +28,9 @@ export function memoryStore(opts: { quotaBytes?: number; label?: string } = {}):
       if (!b) throw new ModelFormatError(`The cache has no ${folder}/${name}.`, { file: name });
       return b;
     },
+    async readRange(folder, name, begin, end) {
+      return (await this.read(folder, name)).subarray(begin, end);
+    },
     async remove(folder, name) {
       if (name === undefined) folders.delete(folder);
       else folders.get(folder)?.delete(name);

@@ -28,6 +28,14 @@ export function opfsStore(): CacheStore {
   const root = async () => (await navigator.storage.getDirectory()).getDirectoryHandle(ROOT, { create: true });
   const folderHandle = async (folder: string, create: boolean) => (await root()).getDirectoryHandle(folder, { create });
   const fileHandle = async (folder: string, name: string, create: boolean) => (await folderHandle(folder, create)).getFileHandle(name, { create }) as Promise<FileHandle>;
+  const cachedFile = async (folder: string, name: string): Promise<File> => {
+    try {
+      return await (await fileHandle(folder, name, false)).getFile();
+    } catch (e) {
+      if (isNotFound(e)) throw new ModelFormatError(`The browser cache has no ${folder}/${name}.`, { file: name });
+      throw e;
+    }
+  };
   const entries = async (dir: FileSystemDirectoryHandle) => {
     const out: [string, FileSystemHandle][] = [];
     for await (const e of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) out.push(e);
@@ -81,14 +89,8 @@ export function opfsStore(): CacheStore {
         await w.close();
       }
     },
-    async read(folder, name) {
-      try {
-        return new Uint8Array(await (await (await fileHandle(folder, name, false)).getFile()).arrayBuffer());
-      } catch (e) {
-        if (isNotFound(e)) throw new ModelFormatError(`The browser cache has no ${folder}/${name}.`, { file: name });
-        throw e;
-      }
-    },
+    read: async (folder, name) => new Uint8Array(await (await cachedFile(folder, name)).arrayBuffer()),
+    readRange: async (folder, name, begin, end) => new Uint8Array(await (await cachedFile(folder, name)).slice(begin, end).arrayBuffer()),
     async remove(folder, name) {
       try {
         if (name === undefined) await (await root()).removeEntry(folder, { recursive: true });

@@ -19,6 +19,8 @@ export interface CacheStore {
   /** Writes bytes at offset, dropping whatever the file held from offset on; creates folder and file as needed. */
   write(folder: string, name: string, offset: number, bytes: Uint8Array): Promise<void>;
   read(folder: string, name: string): Promise<Uint8Array>;
+  /** Bytes [begin, end) of a file, without reading the rest (streamed loading and chunked hashing). */
+  readRange(folder: string, name: string, begin: number, end: number): Promise<Uint8Array>;
   /** Removes one file, or the whole folder when no name is given; absent ones are fine. */
   remove(folder: string, name?: string): Promise<void>;
 }

@@ -1,6 +1,8 @@
 // Where a model's files come from: files the user picked (a folder: config.json, tokenizer files,
 // weights), a URL of such a folder or of one .gguf file, or (in Node) a directory. Each reads whole
-// files with byte progress; the loader decides which files it needs.
+// files with byte progress (small ones: config, tokenizer) and byte ranges of a file (weights are
+// streamed tensor by tensor, ARCHITECTURE decision 42: Blob.slice for picked files, HTTP Range for
+// URLs, a read at an offset on disk); the loader decides which files it needs.
 
 import { ModelFormatError } from '../errors';
 
@@ -12,6 +14,10 @@ export interface ModelFiles {
   /** True if the file exists (for a URL: the server answers it). */
   has(name: string): Promise<boolean>;
   read(name: string, onProgress?: Progress): Promise<Uint8Array>;
+  /** Bytes of the file. */
+  size(name: string): Promise<number>;
+  /** Bytes [begin, end) of the file, without reading the rest of it. */
+  readRange(name: string, begin: number, end: number): Promise<Uint8Array>;
   /** Every file name, where the source can list them (a URL folder cannot); the loader looks for a .gguf file with it. */
   names?(): Promise<string[]>;
 }
@@ -21,15 +27,18 @@ export function pickedFiles(files: readonly File[]): ModelFiles {
   // webkitRelativePath is "folder/config.json"; match on the base name.
   const byName = new Map(files.map((f) => [f.name, f]));
   const folder = files[0]?.webkitRelativePath?.split('/')[0] || 'picked files';
+  const file = (name: string) => {
+    const f = byName.get(name);
+    if (!f) throw new ModelFormatError(`${name} is not among the picked files (${[...byName.keys()].join(', ')}). Pick the whole model folder.`, { file: name });
+    return f;
+  };
   return {
     label: folder,
     has: async (name) => byName.has(name),
     names: async () => [...byName.keys()],
-    async read(name, onProgress) {
-      const f = byName.get(name);
-      if (!f) throw new ModelFormatError(`${name} is not among the picked files (${[...byName.keys()].join(', ')}). Pick the whole model folder.`, { file: name });
-      return readBlob(f, onProgress);
-    },
+    read: (name, onProgress) => readBlob(file(name), onProgress),
+    size: async (name) => file(name).size,
+    readRange: async (name, begin, end) => new Uint8Array(await file(name).slice(begin, end).arrayBuffer()),
   };
 }
 
@@ -54,12 +63,11 @@ export function urlFolder(base: string): ModelFiles {
   if (/\.gguf$/i.test(new URL(base, page).pathname)) {
     const fileUrl = new URL(base, page).toString();
     const name = decodeURIComponent(new URL(fileUrl).pathname.split('/').pop()!);
-    return {
-      label: fileUrl,
-      has: async (n) => n === name,
-      names: async () => [name],
-      read: (n, onProgress) => (n === name ? fetchBytes(fileUrl, n, onProgress) : Promise.reject(new ModelFormatError(`${fileUrl} is one GGUF file; it has no ${n}.`, { file: n }))),
+    const only = (n: string) => {
+      if (n !== name) throw new ModelFormatError(`${fileUrl} is one GGUF file; it has no ${n}.`, { file: n });
+      return fileUrl;
     };
+    return { label: fileUrl, has: async (n) => n === name, names: async () => [name], ...urlReads(only) };
   }
   const root = base.endsWith('/') ? base : `${base}/`;
   const url = (name: string) => new URL(name, new URL(root, page)).toString();
@@ -69,18 +77,52 @@ export function urlFolder(base: string): ModelFiles {
       const r = await fetch(url(name), { method: 'HEAD' }).catch(() => null);
       return !!r?.ok;
     },
-    read: (name, onProgress) => fetchBytes(url(name), name, onProgress),
+    ...urlReads(url),
   };
 }
 
-async function fetchBytes(url: string, name: string, onProgress?: Progress): Promise<Uint8Array> {
+/**
+ * Whole reads, sizes and ranges of files at `url(name)`. A server that ignores Range answers 200
+ * with the whole file: that file is then kept whole and ranges are cut from it, as before streaming.
+ */
+function urlReads(url: (name: string) => string): Pick<ModelFiles, 'read' | 'size' | 'readRange'> {
+  const sizes = new Map<string, number>();
+  const whole = new Map<string, Uint8Array>();
+  const size = async (name: string) => {
+    if (!sizes.has(name)) {
+      const r = await request(url(name), name, { method: 'HEAD' });
+      const n = Number(r.headers.get('content-length') ?? NaN);
+      sizes.set(name, Number.isSafeInteger(n) ? n : (await readRange(name, 0, Number.MAX_SAFE_INTEGER)).byteLength);
+    }
+    return sizes.get(name)!;
+  };
+  const readRange = async (name: string, begin: number, end: number): Promise<Uint8Array> => {
+    const kept = whole.get(name);
+    if (kept) return kept.subarray(begin, end);
+    if (end <= begin) return new Uint8Array(0);
+    const r = await request(url(name), name, { headers: { Range: `bytes=${begin}-${end - 1}` } });
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    if (r.status === 206) return bytes;
+    whole.set(name, bytes);
+    sizes.set(name, bytes.byteLength);
+    return bytes.subarray(begin, end);
+  };
+  return { read: (name, onProgress) => fetchBytes(url(name), name, onProgress), size, readRange };
+}
+
+async function request(url: string, name: string, init?: RequestInit): Promise<Response> {
   let r: Response;
   try {
-    r = await fetch(url);
+    r = await fetch(url, init);
   } catch (e) {
     throw new ModelFormatError(`Could not fetch ${url}: ${(e as Error).message}. Check the URL and that the server allows cross-origin requests (CORS).`, { file: name });
   }
   if (!r.ok) throw new ModelFormatError(`${url} answered ${r.status} ${r.statusText}. Check that the folder holds ${name}.`, { file: name, status: r.status });
+  return r;
+}
+
+async function fetchBytes(url: string, name: string, onProgress?: Progress): Promise<Uint8Array> {
+  const r = await request(url, name);
   const total = Number(r.headers.get('content-length') ?? 0);
   if (!r.body) return new Uint8Array(await r.arrayBuffer());
   const chunks: Uint8Array[] = [];
@@ -110,16 +152,22 @@ export async function readJson(files: ModelFiles, name: string): Promise<unknown
 
 /** Files held in memory (generated models, tests). */
 export function memoryFiles(files: Map<string, Uint8Array>, label: string): ModelFiles {
+  const file = (name: string) => {
+    const f = files.get(name);
+    if (!f) throw new ModelFormatError(`${label} has no ${name}.`, { file: name });
+    return f;
+  };
   return {
     label,
     has: async (name) => files.has(name),
     names: async () => [...files.keys()],
     async read(name, onProgress) {
-      const f = files.get(name);
-      if (!f) throw new ModelFormatError(`${label} has no ${name}.`, { file: name });
+      const f = file(name);
       onProgress?.(f.byteLength, f.byteLength);
       return f;
     },
+    size: async (name) => file(name).byteLength,
+    readRange: async (name, begin, end) => file(name).subarray(begin, end),
   };
 }
 
