@@ -7,6 +7,7 @@
 // throws DownloadChecksumError naming it.
 
 import { DownloadChecksumError, HubRequestError } from '../errors';
+import { hashStoredFile } from './file-hash';
 import { hubFetch, resolveUrl, type HubOptions } from './hub-api';
 import type { CachedFile } from './manifest';
 import type { RepoId } from './repo-id';
@@ -70,23 +71,19 @@ async function body(r: Response, url: string, file: CachedFile, start: number): 
 }
 
 async function verify(file: CachedFile, d: FileDownload): Promise<void> {
-  const bytes = await d.store.read(d.folder, file.name);
+  // Hashed in chunks from the store: a 1 GB weights file is never held whole.
+  const size = await d.store.size(d.folder, file.name);
   let expected: string | undefined;
   let actual: string | undefined;
-  if (bytes.byteLength !== file.size) {
+  if (size !== file.size) {
     expected = `${file.size} bytes`;
-    actual = `${bytes.byteLength} bytes`;
+    actual = `${size} bytes`;
   } else if (file.sha256) {
     expected = file.sha256;
-    actual = await digestHex('SHA-256', bytes);
+    actual = await hashStoredFile(d.store, d.folder, file.name, size, 'sha256');
   } else if (file.gitOid) {
-    // A git blob id is SHA-1 over "blob <size>\0" + content.
-    const head = new TextEncoder().encode(`blob ${bytes.byteLength}\0`);
-    const all = new Uint8Array(head.byteLength + bytes.byteLength);
-    all.set(head);
-    all.set(bytes, head.byteLength);
     expected = file.gitOid;
-    actual = await digestHex('SHA-1', all);
+    actual = await hashStoredFile(d.store, d.folder, file.name, size, 'git-blob');
   }
   if (expected !== undefined && expected !== actual) {
     file.done = 0;
@@ -99,9 +96,4 @@ async function verify(file: CachedFile, d: FileDownload): Promise<void> {
       actual,
     });
   }
-}
-
-async function digestHex(algorithm: 'SHA-256' | 'SHA-1', bytes: Uint8Array): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest(algorithm, bytes as Uint8Array<ArrayBuffer>));
-  return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
