@@ -10,8 +10,11 @@
 // Every request is recorded (path, Range and Authorization headers).
 
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 
 export interface RecordedRequest {
   method: string;
@@ -33,6 +36,12 @@ export interface MockHub {
   token: string;
   requests: RecordedRequest[];
   addRepo(repo: string, files: Map<string, Uint8Array>, opts?: MockRepoOptions): void;
+  /**
+   * A repo of a folder's files (multi-GB weights): LFS files are streamed from disk (Range
+   * honoured; no faults), their SHA-256 computed once and cached beside each as `<file>.sha256`;
+   * the small files are read into memory as with addRepo.
+   */
+  addRepoFromDir(repo: string, dir: string, opts?: MockRepoOptions): Promise<void>;
   /** The next response carrying byte `at` of `path` closes the connection just before it. */
   dropOnce(path: string, at: number): void;
   /** The next response carrying byte `at` of `path` sends it with its bits flipped. */
@@ -43,6 +52,27 @@ export interface MockHub {
 interface Repo {
   files: Map<string, Uint8Array>;
   gated: boolean;
+  /** LFS files served from disk (addRepoFromDir). */
+  disk?: Map<string, DiskFile>;
+}
+
+interface DiskFile {
+  file: string;
+  size: number;
+  sha256: string;
+}
+
+/** A file's SHA-256, read from `<file>.sha256` when that was written for the same size and mtime, else computed streaming and cached. */
+async function cachedSha256(file: string): Promise<string> {
+  const { size, mtimeMs } = await stat(file);
+  const cache = `${file}.sha256`;
+  const cached = await readFile(cache, 'utf8').then((t) => JSON.parse(t) as { size: number; mtimeMs: number; sha256: string }, () => null);
+  if (cached && cached.size === size && cached.mtimeMs === mtimeMs) return cached.sha256;
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 8 << 20 })) hash.update(chunk as Buffer);
+  const sha256 = hash.digest('hex');
+  await writeFile(cache, JSON.stringify({ size, mtimeMs, sha256 }));
+  return sha256;
 }
 
 /** Files the Hub keeps in LFS (its tree API gives them an `lfs` entry with the SHA-256). */
@@ -67,12 +97,21 @@ export async function startMockHub(opts: { pageSize?: number; token?: string } =
   const tree = (repo: Repo, url: URL, res: ServerResponse) => {
     const entries: Record<string, unknown>[] = [];
     const dirs = new Set<string>();
-    for (const [path, bytes] of [...repo.files].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const path of [...repo.files.keys(), ...(repo.disk?.keys() ?? [])].sort((a, b) => a.localeCompare(b))) {
       const parts = path.split('/');
       for (let i = 1; i < parts.length; i++) {
         const dir = parts.slice(0, i).join('/');
         if (!dirs.has(dir)) (dirs.add(dir), entries.push({ type: 'directory', oid: '0'.repeat(40), size: 0, path: dir }));
       }
+      const disk = repo.disk?.get(path);
+      if (disk) {
+        // As the Hub: the git oid of an LFS file is that of its pointer file.
+        const pointer = `version https://git-lfs.github.com/spec/v1\noid sha256:${disk.sha256}\nsize ${disk.size}\n`;
+        const oid = createHash('sha1').update(`blob ${pointer.length}\0${pointer}`).digest('hex');
+        entries.push({ type: 'file', oid, size: disk.size, path, lfs: { oid: disk.sha256, size: disk.size, pointerSize: pointer.length } });
+        continue;
+      }
+      const bytes = repo.files.get(path)!;
       const gitOid = createHash('sha1').update(`blob ${bytes.byteLength}\0`).update(bytes).digest('hex');
       const entry: Record<string, unknown> = { type: 'file', oid: gitOid, size: bytes.byteLength, path };
       if (isLfs(path)) entry.lfs = { oid: createHash('sha256').update(bytes).digest('hex'), size: bytes.byteLength, pointerSize: 134 };
@@ -122,6 +161,17 @@ export async function startMockHub(opts: { pageSize?: number; token?: string } =
     res.writeHead(status, headers).end(body);
   };
 
+  const serveDisk = (f: DiskFile, req: IncomingMessage, res: ServerResponse) => {
+    const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    const start = m ? Number(m[1]) : 0;
+    const end = m?.[2] ? Math.min(Number(m[2]), f.size - 1) : f.size - 1;
+    if (start > end) return void res.writeHead(416, { 'Content-Range': `bytes */${f.size}` }).end();
+    const headers: Record<string, string | number> = { 'Content-Length': end - start + 1, 'Content-Type': 'application/octet-stream', 'Accept-Ranges': 'bytes' };
+    if (m) headers['Content-Range'] = `bytes ${start}-${end}/${f.size}`;
+    res.writeHead(m ? 206 : 200, headers);
+    createReadStream(f.file, { start, end }).pipe(res);
+  };
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, range: req.headers.range, authorization: req.headers.authorization });
@@ -138,14 +188,16 @@ export async function startMockHub(opts: { pageSize?: number; token?: string } =
       const repo = repos.get(`${segs[0]}/${segs[1]}@${segs[3]}`);
       const path = segs.slice(4).join('/');
       const bytes = repo?.files.get(path);
-      if (!repo || !bytes) return void res.writeHead(404).end('Entry not found');
+      if (!repo || !(bytes || repo.disk?.has(path))) return void res.writeHead(404).end('Entry not found');
       if (!authorised(repo, req, res)) return;
       if (isLfs(path)) return void res.writeHead(302, { Location: `/cdn/${segs.slice(0, 2).join('/')}/${encodeURIComponent(segs[3])}/${segs.slice(4).map(encodeURIComponent).join('/')}` }).end();
-      return serveBytes(path, bytes, req, res);
+      return serveBytes(path, bytes!, req, res);
     }
     // /cdn/{owner}/{name}/{rev}/{path...}: signed URLs on the real CDN, so no token check here
     if (segs[0] === 'cdn' && segs.length >= 5) {
       const path = segs.slice(4).join('/');
+      const disk = repos.get(`${segs[1]}/${segs[2]}@${segs[3]}`)?.disk?.get(path);
+      if (disk) return serveDisk(disk, req, res);
       const bytes = repos.get(`${segs[1]}/${segs[2]}@${segs[3]}`)?.files.get(path);
       if (!bytes) return void res.writeHead(404).end('not found');
       return serveBytes(path, bytes, req, res);
@@ -159,6 +211,17 @@ export async function startMockHub(opts: { pageSize?: number; token?: string } =
     token,
     requests,
     addRepo: (repo, files, o = {}) => void repos.set(`${repo}@${o.revision ?? 'main'}`, { files, gated: o.gated ?? false }),
+    async addRepoFromDir(repo, dir, o = {}) {
+      const files = new Map<string, Uint8Array>();
+      const disk = new Map<string, DiskFile>();
+      for (const path of (await readdir(dir, { recursive: true })).sort()) {
+        const file = join(dir, path);
+        if (path.endsWith('.sha256') || !(await stat(file)).isFile()) continue;
+        if (isLfs(path)) disk.set(path, { file, size: (await stat(file)).size, sha256: await cachedSha256(file) });
+        else files.set(path, new Uint8Array(await readFile(file)));
+      }
+      repos.set(`${repo}@${o.revision ?? 'main'}`, { files, gated: o.gated ?? false, disk });
+    },
     dropOnce: (path, at) => void faults.push({ kind: 'drop', path, at }),
     corruptOnce: (path, at) => void faults.push({ kind: 'corrupt', path, at }),
     close: () =>
