@@ -31,5 +31,13 @@ export default defineConfig({
       testMatch: /.*\.no-webgpu\.spec\.ts/,
       use: { launchOptions: { executablePath: CHROME_PATH, args: STOCK_FLAGS } },
     },
+    // Real shapes at full size (0.5-1.2 B parameters on SwiftShader): minutes per model, so only
+    // `npm run test:full-size` runs it. Each test launches its own Chromium (persistent profile) with WEBGPU_FLAGS.
+    {
+      name: 'full-size',
+      testMatch: /.*\.full-size\.spec\.ts/,
+      timeout: 20 * 60_000,
+      use: { launchOptions: { executablePath: CHROME_PATH, args: WEBGPU_FLAGS } },
+    },
   ],
 });

@@ -1,6 +1,10 @@
 // The GPU panel: where models run (WebGPU or the CPU route), what the adapter is and can do, a
-// self-test of our kernels on it, and a parity check of the whole decoder against onnxruntime-web.
+// self-test of our kernels on it, a parity check of the whole decoder against onnxruntime-web, and
+// the buffer pool's memory (live and peak since the device was created), read on demand.
 
+import { useState } from 'react';
+import { formatBytes } from '../gpu/adapter-report';
+import type { PoolStats } from '../gpu/buffer-pool';
 import { useGpuStore } from '../store/gpu';
 import type { EngineApi, EngineEvent } from '../worker/engine';
 import { AdapterReportView } from './AdapterReportView';
@@ -38,10 +42,36 @@ export function GpuPanel({ engine }: { engine: EngineApi & { onEvent(l: (e: Engi
           <AdapterReportView report={report} />
         </section>
         <div className="stack">
+          <PoolStatsView engine={engine} />
           <SelfTestView state={selfTest} onRun={() => void runSelfTest(engine)} />
           <ParityView engine={engine} />
         </div>
       </div>
+    </section>
+  );
+}
+
+/** GPU memory taken through the pool: live now and the peak so far (what the full-size tier asserts on). */
+function PoolStatsView({ engine }: { engine: Pick<EngineApi, 'poolStats'> }) {
+  const [stats, setStats] = useState<PoolStats | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const refresh = () =>
+    void engine.poolStats().then(
+      (s) => (setStats(s), setError(null)),
+      (e: Error) => setError(`${e.name}: ${e.message}`),
+    );
+  return (
+    <section className="card" aria-labelledby="pool-title">
+      <h3 id="pool-title">GPU memory</h3>
+      {stats && (
+        <p data-testid="pool-stats" data-live-bytes={stats.liveBytes} data-peak-bytes={stats.peakBytes}>
+          {formatBytes(stats.liveBytes)} in use, peak {formatBytes(stats.peakBytes)} ({formatBytes(stats.idleBytes)} idle in the pool)
+        </p>
+      )}
+      {error && <p className="error">{error}</p>}
+      <button type="button" className="secondary" onClick={refresh}>
+        {stats ? 'Refresh' : 'Show GPU memory'}
+      </button>
     </section>
   );
 }
