@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import * as ort from 'onnxruntime-web';
 import { dirFiles } from '../src/cli/dir-source';
-import { createCpuCaches, cpuDecoderStep, releaseCaches, uploadCpuDecoder } from '../src/cpu/decoder';
+import { createCpuCaches, cpuDecoderStep, loadCpuDecoder, releaseCaches } from '../src/cpu/decoder';
 import { sampleRow } from '../src/cpu/heads';
 import { CpuRuntime } from '../src/cpu/runtime';
 import { exportDecoderOnnx } from '../src/export/onnx';
@@ -21,6 +21,7 @@ import { createOrtSession, emptyOnnxCache, runDecoderOnnx, runDecoderOnnxCached 
 import { readModelFolder } from '../src/model/load';
 import type { Q4Weight } from '../src/model/quant';
 import { memoryFiles } from '../src/model/source';
+import { readAllWeights, storedWeights } from '../src/model/weight-source';
 import { randomArray } from '../src/reference/random';
 import { medianMs } from './median-time';
 
@@ -45,15 +46,15 @@ const shipped = dirFiles(DIR);
 const folderWith = async (onnx: Uint8Array, label: string) =>
   memoryFiles(new Map([...(await Promise.all(['tokenizer.json', 'tokenizer_config.json'].map(async (n) => [n, await shipped.read(n)] as [string, Uint8Array]))), ['model.onnx', onnx]]), label);
 const asShipped = await readModelFolder(await folderWith(await shipped.read('model.onnx'), 'alignscope-tiny (model.onnx)'));
-const q4 = new Map([...asShipped.quantized].filter((e): e is [string, Q4Weight] => e[1].kind === 'q4'));
-const onnxBytes = exportDecoderOnnx(asShipped.config, asShipped.weights, { quant: 'q4', quantized: q4, kvCache: true });
+const q4 = (await storedWeights(asShipped.weights, 'q4')) as Map<string, Q4Weight>;
+const onnxBytes = exportDecoderOnnx(asShipped.config, await readAllWeights(asShipped.weights), { quant: 'q4', quantized: q4, kvCache: true });
 const folder = await folderWith(onnxBytes, 'alignscope-tiny (model.onnx with KV cache)');
 const host = await readModelFolder(folder);
 const V = host.config.vocabSize;
 const ids = Array.from(randomArray(PREFILL, 3), (v) => Math.floor((v + 1) * 0.5 * (V - 300)) + 258); // ordinary (non-special) tokens
 
 const rt = await CpuRuntime.create({ threads, simd });
-const m = uploadCpuDecoder(rt, host.config, host.weights, 'q4', { prequantized: host.quantized });
+const m = await loadCpuDecoder(rt, host.config, host.weights, 'q4');
 
 /** Ours, prefill: one step over all tokens from an empty cache, every position's logits read out (as CpuModel.forward). */
 function prefillOurs(): void {

@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirFiles } from '../src/cli/dir-source';
-import { uploadCpuDecoder } from '../src/cpu/decoder';
+import { loadCpuDecoder } from '../src/cpu/decoder';
 import { CpuRuntime } from '../src/cpu/runtime';
 import { CpuTrainer } from '../src/cpu/trainer';
 import { readTsv } from '../src/data/tsv';
@@ -43,7 +43,7 @@ const adapter = (await gpu.context()).report;
 const gpuDecoder = await gpu.run(async (ctx) => uploadDecoder(ctx, host.config, host.weights, 'f32'));
 const cpu = await CpuRuntime.create({ threads });
 const routes: [string, SessionTrainer][] = [
-  [`CPU route (${cpu.description})`, CpuTrainer.create(cpu, uploadCpuDecoder(cpu, host.config, host.weights, 'f32'), host.tokenizer, tuples, [], settings)],
+  [`CPU route (${cpu.description})`, CpuTrainer.create(cpu, await loadCpuDecoder(cpu, host.config, host.weights, 'f32'), host.tokenizer, tuples, [], settings)],
   [`WebGPU on ${adapter.description || adapter.architecture || 'the Dawn adapter'}`, await Trainer.create(gpu, gpuDecoder, host.tokenizer, tuples, [], settings)],
 ];
 for (const [, t] of routes) await t.step(); // warm-up: pipelines, pool, arena

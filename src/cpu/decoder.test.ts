@@ -7,6 +7,7 @@ import { readModelFolder } from '../model/load';
 import { randomModelFiles } from '../model/random-source';
 import { randomWeights, roundTripLinears, tinyConfig } from '../model/random-model';
 import type { DecoderConfig } from '../model/config';
+import { readAllWeights } from '../model/weight-source';
 import type { WeightMap } from '../model/weights';
 import { compare } from '../reference/compare';
 import { decoderForwardRef } from '../reference/decoder';
@@ -100,7 +101,7 @@ describe('CPU decoder vs float64 reference decoder', () => {
 describe('CpuModel on the random tiny model (byte tokenizer)', () => {
   const loadOn = async (rt: CpuRuntime) => {
     const host = await readModelFolder(randomModelFiles(3));
-    return { model: CpuModel.load(rt, host, 'q8', 'random', () => readModelFolder(randomModelFiles(3))), host };
+    return { model: await CpuModel.load(rt, host, 'q8', 'random', () => readModelFolder(randomModelFiles(3))), host };
   };
 
   it('embed (mean and last pooling), per-token NLL and greedy generation agree with the reference and across 1, 2, 4 threads', async () => {
@@ -120,7 +121,7 @@ describe('CpuModel on the random tiny model (byte tokenizer)', () => {
       if (n !== 2) continue;
       // The reference, once: hidden states and logits of the same token ids.
       const c = host.config;
-      const w = roundTripLinears(c, host.weights, 'q8');
+      const w = roundTripLinears(c, await readAllWeights(host.weights), 'q8');
       const plain = sentences.map((s) => model.tokenizer.encode(s, { addBos: false }));
       const T = Math.max(...plain.map((s) => s.length));
       const ref = decoderForwardRef(c, w, plain.flatMap((s) => [...s, ...Array(T - s.length).fill(0)]), plain.length, T, plain.map((s) => s.length));
@@ -143,19 +144,20 @@ describe('CpuModel on the random tiny model (byte tokenizer)', () => {
     const overrides = { architecture: 'qwen3', headDim: 24 } as const;
     const host = await readModelFolder(randomModelFiles(5, overrides));
     expect(host.config).toMatchObject(overrides);
-    expect(host.weights.get('model.layers.1.self_attn.k_norm.weight')?.shape).toEqual([24]);
-    const model = CpuModel.load(threads.get(1), host, 'f32', 'random-qwen3', () => readModelFolder(randomModelFiles(5, overrides)));
+    expect(host.weights.shapes.get('model.layers.1.self_attn.k_norm.weight')).toEqual([24]);
+    const weights = await readAllWeights(host.weights);
+    const model = await CpuModel.load(threads.get(1), host, 'f32', 'random-qwen3', () => readModelFolder(randomModelFiles(5, overrides)));
     try {
       const sentences = ['a cat', 'the children are playing'];
       const plain = sentences.map((s) => model.tokenizer.encode(s, { addBos: false }));
       const T = Math.max(...plain.map((s) => s.length));
-      const ref = decoderForwardRef(host.config, host.weights, plain.flatMap((s) => [...s, ...Array(T - s.length).fill(0)]), plain.length, T, plain.map((s) => s.length));
+      const ref = decoderForwardRef(host.config, weights, plain.flatMap((s) => [...s, ...Array(T - s.length).fill(0)]), plain.length, T, plain.map((s) => s.length));
       const mean = await model.embed(sentences, { layers: [1, 2], pooling: 'mean' });
       [1, 2].forEach((l, j) => expectClose(mean.vectors[j], poolRef(ref.hidden[l], plain.map((s) => s.length), plain.length, T, host.config.hiddenSize, 'mean'), 1e-4, `qwen3 embed mean layer ${l}`));
       const ids = sentences.map((s) => model.tokenizer.encode(s, { addBos: true }));
       const { nll } = await model.sequenceNll(ids);
       ids.forEach((s, b) => {
-        const ce = crossEntropyRef(decoderForwardRef(host.config, host.weights, s, 1, s.length).logits, [...s.slice(1), 0], [...Array(s.length - 1).fill(1), 0], s.length, host.config.vocabSize);
+        const ce = crossEntropyRef(decoderForwardRef(host.config, weights, s, 1, s.length).logits, [...s.slice(1), 0], [...Array(s.length - 1).fill(1), 0], s.length, host.config.vocabSize);
         expect(Math.abs(nll[b] - ce.loss * (s.length - 1))).toBeLessThanOrEqual(1e-3);
       });
       // Greedy generation: each new token is the reference's argmax after the text so far.
@@ -163,7 +165,7 @@ describe('CpuModel on the random tiny model (byte tokenizer)', () => {
       expect(greedy.length).toBeGreaterThan(0);
       let seq = [...ids[0]];
       for (const tok of greedy) {
-        const logits = decoderForwardRef(host.config, host.weights, seq, 1, seq.length).logits.subarray((seq.length - 1) * host.config.vocabSize);
+        const logits = decoderForwardRef(host.config, weights, seq, 1, seq.length).logits.subarray((seq.length - 1) * host.config.vocabSize);
         expect(tok).toBe(logits.indexOf(Math.max(...logits)));
         seq = [...seq, tok];
       }

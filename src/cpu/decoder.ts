@@ -7,10 +7,11 @@
 // Shapes: tokens [B, Tq]; x [B*Tq, C]; q [B, Tq, H, D]; k, v [B, Tq, Hkv, D]; cache [B, Tmax, Hkv, D].
 
 import type { DecoderConfig } from '../model/config';
-import { decoderTensorList, storeDecoderWeights, type DecoderTensors } from '../model/decoder-weights';
+import { decoderTensorList, storeDecoderWeights, storeDecoderWeightsSync, type DecoderTensors, type StoreOptions, type TensorStore } from '../model/decoder-weights';
 import { checkStep, lastRows, sequenceTable, stepPositions, type StepInput, type StepOptions, type StepOutput } from '../model/generation';
 import type { WeightQuant } from '../model/loaded-model';
 import type { QWeight } from '../model/quant';
+import type { WeightSource } from '../model/weight-source';
 import type { WeightMap } from '../model/weights';
 import { attention, createKvCache, storeKv, type CpuKvCache } from './attention';
 import { matmul, matmulQ } from './matmul';
@@ -30,13 +31,22 @@ export interface CpuDecoder extends DecoderTensors<CpuTensor, CpuQWeight> {
   adapters?: Map<string, CpuLinearAdapter>;
 }
 
-export function uploadCpuDecoder(rt: CpuRuntime, config: DecoderConfig, weights: WeightMap, quant: WeightQuant, opts: { contextLength?: number; prequantized?: ReadonlyMap<string, QWeight> } = {}): CpuDecoder {
-  const store = {
+function cpuStore(rt: CpuRuntime): TensorStore<CpuTensor, CpuQWeight> {
+  return {
     tensor: (data: Float32Array, shape: number[], name: string) => rt.upload(data, shape, name),
     qweight: (q: QWeight, name: string) => rt.uploadQWeight(q, name),
     release: (t: CpuTensor | CpuQWeight) => rt.release(t),
   };
-  return storeDecoderWeights(store, config, weights, quant, opts);
+}
+
+/** Weights in memory into the runtime (random models, training, tests); `prequantized` q4/q8 weights are used as they are. */
+export function uploadCpuDecoder(rt: CpuRuntime, config: DecoderConfig, weights: WeightMap, quant: WeightQuant, opts: StoreOptions & { prequantized?: ReadonlyMap<string, QWeight> } = {}): CpuDecoder {
+  return storeDecoderWeightsSync(cpuStore(rt), config, weights, quant, opts);
+}
+
+/** A model's weights read from its files tensor by tensor into the runtime (decision 42). */
+export function loadCpuDecoder(rt: CpuRuntime, config: DecoderConfig, source: WeightSource, quant: WeightQuant, opts: StoreOptions = {}): Promise<CpuDecoder> {
+  return storeDecoderWeights(cpuStore(rt), config, source, quant, opts);
 }
 
 export function releaseCpuDecoder(rt: CpuRuntime, m: CpuDecoder): void {

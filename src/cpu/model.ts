@@ -12,7 +12,7 @@ import type { HostModel } from '../model/load';
 import { modelInfo, type EmbedResult, type ForwardResult, type GenerateOptions, type GenerateResult, type LoadedModel, type ModelInfo, type WeightQuant } from '../model/loaded-model';
 import type { Tokenizer } from '../model/tokenizer';
 import { poolRef, type Pooling } from '../reference/pooling';
-import { createCpuCaches, cpuDecoderStep, releaseCaches, releaseCpuDecoder, uploadCpuDecoder, type CpuDecoder } from './decoder';
+import { createCpuCaches, cpuDecoderStep, releaseCaches, releaseCpuDecoder, loadCpuDecoder, type CpuDecoder } from './decoder';
 import { sampleRow, tokenNll } from './heads';
 import type { CpuRuntime } from './runtime';
 
@@ -30,9 +30,9 @@ export class CpuModel implements LoadedModel {
   ) {}
 
   /** `why` is appended to the backend note (the engine's reason for the CPU route, when it chose it). */
-  static load(rt: CpuRuntime, host: HostModel, quant: WeightQuant, name: string, reload: () => Promise<HostModel>, why = ''): CpuModel {
+  static async load(rt: CpuRuntime, host: HostModel, quant: WeightQuant, name: string, reload: () => Promise<HostModel>, why = '', onTensor?: (done: number, total: number) => void): Promise<CpuModel> {
     const before = rt.arena.stats().liveBytes;
-    const m = uploadCpuDecoder(rt, host.config, host.weights, quant, { prequantized: host.quantized });
+    const m = await loadCpuDecoder(rt, host.config, host.weights, quant, { onTensor });
     const info = modelInfo(host, quant, name, rt.arena.stats().liveBytes - before, 'cpu', `CPU route: ${rt.description}${why}`);
     return new CpuModel(rt, m, host.tokenizer, info, reload, why);
   }
@@ -51,7 +51,7 @@ export class CpuModel implements LoadedModel {
   }
 
   async fromFiles(): Promise<CpuModel> {
-    return CpuModel.load(this.rt, await this.reload(), this.info.quant, this.info.name, this.reload, this.why);
+    return await CpuModel.load(this.rt, await this.reload(), this.info.quant, this.info.name, this.reload, this.why);
   }
 
   async forward(ids: number[][], opts: { hiddenLayers?: number[]; logits?: boolean } = {}): Promise<ForwardResult> {

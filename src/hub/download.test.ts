@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DownloadChecksumError, HubAuthError, HubRequestError, StorageQuotaError } from '../errors';
 import { readModelFolder } from '../model/load';
 import { memoryFiles, type ModelFiles } from '../model/source';
+import { readAllWeights, storedWeights } from '../model/weight-source';
 import { fixtureModel } from '../test/hub-fixture';
 import { startMockHub, type MockHub } from '../test/mock-hub';
 import { decoderGguf } from '../test/gguf-writer';
@@ -40,10 +41,11 @@ const fileRequests = (from: number, repo: string, path: string) => hub.requests.
 async function expectFixtureWeights(files: ModelFiles, fixture: typeof single) {
   const host = await readModelFolder(files);
   expect(host.config).toEqual(fixture.config);
-  expect([...host.weights.keys()].sort()).toEqual([...fixture.weights.keys()].sort());
+  const weights = await readAllWeights(host.weights);
+  expect([...weights.keys()].sort()).toEqual([...fixture.weights.keys()].sort());
   for (const [name, t] of fixture.weights) {
-    expect(host.weights.get(name)!.shape).toEqual(t.shape);
-    expect(host.weights.get(name)!.data).toEqual(t.data);
+    expect(weights.get(name)!.shape).toEqual(t.shape);
+    expect(weights.get(name)!.data).toEqual(t.data);
   }
 }
 
@@ -226,6 +228,6 @@ describe('downloading a model from the Hub', () => {
     expect(host.weightsFormat).toBe('gguf');
     expect(host.weightsFile).toBe('tiny-Q8_0.gguf');
     expect(host.config).toEqual(f32.config);
-    expect(host.quantized.size).toBeGreaterThan(0);
+    expect((await storedWeights(host.weights, 'q8')).size).toBeGreaterThan(0);
   });
 });

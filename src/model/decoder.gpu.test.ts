@@ -46,7 +46,7 @@ describe('GPU decoder vs float64 reference (random tiny config)', () => {
     it(`${quant}: logits and every hidden state within 1e-3, on a padded batch`, async () => {
       const seqs = [tokens(5, 1), tokens(12, 2)];
       const { ids, T, logits, hidden } = await rt.run(async (ctx) => {
-        const m = uploadDecoder(ctx, config, weights, quant);
+        const m = await uploadDecoder(ctx, config, weights, quant);
         try {
           return await forwardAll(ctx, m, seqs);
         } finally {
@@ -73,7 +73,7 @@ describe('GPU decoder vs float64 reference (random tiny config)', () => {
     const seqs = [tokens(4, 7), tokens(9, 8)];
     const V = qwen3.vocabSize;
     const { prefill, stepped } = await rt.run(async (ctx) => {
-      const m = uploadDecoder(ctx, qwen3, w, 'q8');
+      const m = await uploadDecoder(ctx, qwen3, w, 'q8');
       try {
         expect(m.layers[1].qkNorm?.k.shape).toEqual([24]);
         const prefill = await forwardAll(ctx, m, seqs);
@@ -115,7 +115,7 @@ describe('GPU decoder vs float64 reference (random tiny config)', () => {
     };
     const { cached, full } = await rt.run(async (ctx) => {
       // Untied: a random tied model greedily repeats its input token (E·Eᵀ peaks on the diagonal).
-      const m = uploadDecoder(ctx, untied, untiedWeights, 'q4');
+      const m = await uploadDecoder(ctx, untied, untiedWeights, 'q4');
       const V = config.vocabSize;
       // With the cache: prefill the prompt, then one token per step.
       const caches = createCaches(ctx, m, 1, prompt.length + steps);
@@ -169,7 +169,7 @@ describe('GPU decoder vs float64 reference (random tiny config)', () => {
     };
     for (const mode of ['mean', 'last'] as const) {
       const { together, alone } = await rt.run(async (ctx) => {
-        const m = uploadDecoder(ctx, config, weights, 'q4');
+        const m = await uploadDecoder(ctx, config, weights, 'q4');
         const together = await embedAll(ctx, m, seqs, mode);
         // One after another: batches recorded concurrently on one pool would hand each other buffers.
         const alone: Float32Array[] = [];

@@ -15,10 +15,11 @@ import { rmsNorm } from '../kernels/rmsnorm';
 import { rope, type RopeTables } from '../kernels/rope';
 import { releaseTensor, uploadQWeight, uploadTensor, uploadU32, type GpuQWeight, type GpuTensor } from '../kernels/tensor';
 import type { DecoderConfig } from './config';
-import { decoderTensorList, storeDecoderWeights, type DecoderLayerTensors, type DecoderTensors } from './decoder-weights';
+import { decoderTensorList, storeDecoderWeights, type DecoderLayerTensors, type DecoderTensors, type StoreOptions } from './decoder-weights';
 import { checkStep, lastRows, sequenceTable, stepPositions, type StepInput, type StepOptions, type StepOutput } from './generation';
 import type { WeightQuant } from './loaded-model';
 import type { QWeight } from './quant';
+import { mapSource, type WeightSource } from './weight-source';
 import { linearWeightName, type LinearName, type WeightMap } from './weights';
 
 export type { WeightQuant } from './loaded-model';
@@ -45,19 +46,14 @@ export interface GpuDecoder extends DecoderTensors<GpuTensor, GpuQWeight> {
 }
 
 /** Uploads weights (decoder-weights.ts says which are quantized and how); RoPE tables cover `contextLength` positions. */
-export function uploadDecoder(
-  ctx: GpuContext,
-  config: DecoderConfig,
-  weights: WeightMap,
-  quant: WeightQuant,
-  opts: { contextLength?: number; prequantized?: ReadonlyMap<string, QWeight> } = {},
-): GpuDecoder {
+export async function uploadDecoder(ctx: GpuContext, config: DecoderConfig, weights: WeightSource | WeightMap, quant: WeightQuant, opts: StoreOptions & { prequantized?: ReadonlyMap<string, QWeight> } = {}): Promise<GpuDecoder> {
   const store = {
     tensor: (data: Float32Array, shape: number[], name: string) => uploadTensor(ctx, data, shape, name),
     qweight: (q: QWeight, name: string) => uploadQWeight(ctx, q, name),
     release: (t: GpuTensor | GpuQWeight) => releaseTensor(ctx, t),
   };
-  return { ...storeDecoderWeights(store, config, weights, quant, opts), generation: ctx.generation };
+  const source = weights instanceof Map ? mapSource(weights, opts.prequantized) : weights;
+  return { ...(await storeDecoderWeights(store, config, source, quant, opts)), generation: ctx.generation };
 }
 
 export function releaseDecoder(ctx: GpuContext, m: GpuDecoder): void {

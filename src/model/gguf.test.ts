@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlignScopeError, ModelFormatError, UnsupportedModelError } from '../errors';
-import { createCpuCaches, cpuDecoderStep, releaseCaches, releaseCpuDecoder, uploadCpuDecoder } from '../cpu/decoder';
+import { createCpuCaches, cpuDecoderStep, loadCpuDecoder, releaseCaches, releaseCpuDecoder } from '../cpu/decoder';
 import { CpuRuntime } from '../cpu/runtime';
 import { dirFiles } from '../cli/dir-source';
 import { serveFolder } from '../test/static-server';
@@ -26,6 +26,7 @@ import { randomWeights, tinyConfig } from './random-model';
 import { writeSafetensors } from './safetensors';
 import { memoryFiles, urlFolder } from './source';
 import { Tokenizer } from './tokenizer';
+import { mapSource, readAllWeights, storedWeights } from './weight-source';
 import { expectedWeights, type WeightMap } from './weights';
 
 const dir = new URL('../../public/models/alignscope-tiny/', import.meta.url);
@@ -105,18 +106,17 @@ describe('a Llama GGUF (F32) against the same model from safetensors', () => {
     expect(rmsNormEps).toBe(Math.fround(eps)); // stored as f32
   });
 
-  it('every weight equals the source exactly, q/k rows un-permuted', () => {
+  it('every weight equals the source exactly, q/k rows un-permuted', async () => {
     for (const spec of expectedWeights(LLAMA)) {
-      const t = gguf.weights.get(spec.name)!;
-      expect(t.shape, spec.name).toEqual(spec.shape);
-      expect(compare(t.data, weights.get(spec.name)!.data).maxAbs, spec.name).toBe(0);
+      expect(gguf.weights.shapes.get(spec.name), spec.name).toEqual(spec.shape);
+      expect(compare(await gguf.weights.read(spec.name), weights.get(spec.name)!.data).maxAbs, spec.name).toBe(0);
     }
-    expect(gguf.quantized.size).toBe(0);
+    expect((await storedWeights(gguf.weights, 'q4')).size + (await storedWeights(gguf.weights, 'q8')).size).toBe(0);
   });
 
   const ids = shipped.encode(SENTENCES[0]).slice(0, 12);
-  const logitsOf = (h: HostModel, quant: 'f32' | 'q4' = 'f32') => {
-    const m = uploadCpuDecoder(rt, h.config, h.weights, quant, { prequantized: h.quantized });
+  const logitsOf = async (h: HostModel, quant: 'f32' | 'q4' = 'f32') => {
+    const m = await loadCpuDecoder(rt, h.config, h.weights, quant);
     const caches = createCpuCaches(rt, m, 1, ids.length);
     const out = cpuDecoderStep(rt, m, caches, { tokens: Uint32Array.from(ids), B: 1, Tq: ids.length, past: [0], qLen: [ids.length] }, {});
     const r = rt.read(out.logits!);
@@ -128,15 +128,15 @@ describe('a Llama GGUF (F32) against the same model from safetensors', () => {
 
   it('a Q4_0 file run as q4 computes with its own codes: logits equal f32 over its dequantized weights within 1e-4', async () => {
     const q = await loadGguf(decoderGguf(LLAMA, weights, { type: GGML.Q4_0, tokenizer: TOKENIZER }));
-    const dense = { ...q, weights: new Map([...q.weights].map(([k, t]) => [k, { shape: t.shape, data: t.data }])), quantized: new Map() };
-    const d = compare(logitsOf(q, 'q4'), logitsOf(dense));
+    const dense = { ...q, weights: mapSource(await readAllWeights(q.weights)) };
+    const d = compare(await logitsOf(q, 'q4'), await logitsOf(dense));
     console.log(`GGUF Q4_0 as q4 vs f32 of its values: max abs ${d.maxAbs.toExponential(2)}`);
     expect(d.maxAbs).toBeLessThanOrEqual(1e-4);
   });
 
-  it('CPU-route logits equal the safetensors-loaded model within 1e-4', () => {
-    const a = logitsOf(gguf);
-    const b = logitsOf(st);
+  it('CPU-route logits equal the safetensors-loaded model within 1e-4', async () => {
+    const a = await logitsOf(gguf);
+    const b = await logitsOf(st);
     expect(a.length).toBe(ids.length * LLAMA.vocabSize);
     const d = compare(a, b);
     console.log(`GGUF F32 vs safetensors logits: max abs ${d.maxAbs.toExponential(2)}`);
@@ -161,8 +161,9 @@ describe('a Llama GGUF (F32) against the same model from safetensors', () => {
 describe('other tensor types', () => {
   it('F16: every matrix within f16 rounding of the source, norms exact (F32)', async () => {
     const g = await loadGguf(decoderGguf(LLAMA, weights, { type: GGML.F16, tokenizer: TOKENIZER }));
+    const gw = await readAllWeights(g.weights);
     for (const spec of expectedWeights(LLAMA)) {
-      const got = g.weights.get(spec.name)!.data;
+      const got = gw.get(spec.name)!.data;
       const want = weights.get(spec.name)!.data;
       let over = 0;
       for (let i = 0; i < want.length; i++) if (Math.abs(got[i] - want[i]) > Math.abs(want[i]) * 2 ** -11 + 2 ** -25) over++;
@@ -174,8 +175,9 @@ describe('other tensor types', () => {
 
   it('BF16: within bf16 truncation of the source', async () => {
     const g = await loadGguf(decoderGguf(LLAMA, weights, { type: GGML.BF16, tokenizer: TOKENIZER }));
+    const gw = await readAllWeights(g.weights);
     for (const spec of expectedWeights(LLAMA)) {
-      const got = g.weights.get(spec.name)!.data;
+      const got = gw.get(spec.name)!.data;
       const want = weights.get(spec.name)!.data;
       for (let i = 0; i < want.length; i += 7) expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(Math.abs(want[i]) * 2 ** -7);
     }
@@ -189,8 +191,9 @@ describe('other tensor types', () => {
   ] as const) {
     it(`${name}: every matrix within the block bound; linears kept as ${kind} with the file's codes`, async () => {
       const g = await loadGguf(decoderGguf(LLAMA, weights, { type, tokenizer: TOKENIZER }));
+      const gw = await readAllWeights(g.weights);
       for (const spec of expectedWeights(LLAMA)) {
-        const got = g.weights.get(spec.name)!.data;
+        const got = gw.get(spec.name)!.data;
         const want = weights.get(spec.name)!.data;
         if (spec.role === 'norm') {
           expect(compare(got, want).maxAbs, spec.name).toBe(0);
@@ -200,12 +203,12 @@ describe('other tensor types', () => {
         expect(e.over, `${spec.name}: worst ${e.worst} (bound ${e.allowed})`).toBe(0);
         expect(e.worst).toBeGreaterThan(0);
         if (spec.role === 'linear') {
-          const q = g.quantized.get(spec.name)!;
+          const q = (await g.weights.stored(spec.name, kind))!;
           expect(q.kind, spec.name).toBe(kind);
           expect(Array.from(dequantize(q)), spec.name).toEqual(Array.from(got));
         }
       }
-      expect(g.quantized.has('model.embed_tokens.weight')).toBe(false);
+      expect(await g.weights.stored('model.embed_tokens.weight', kind)).toBeUndefined();
     });
   }
 });
@@ -217,8 +220,9 @@ describe('Qwen2 and Qwen3 files (not permuted)', () => {
     it(`${c.architecture}: config from ${c.architecture}.* keys, every weight (biases, q/k norms) exact, tied output`, async () => {
       const w = randomWeights(c, 9);
       const g = await loadGguf(decoderGguf(c, w, { type: GGML.F32, tokenizer: TOKENIZER }));
+      const gw = await readAllWeights(g.weights);
       expect({ ...g.config, rmsNormEps: 0 }).toEqual({ ...c, rmsNormEps: 0 });
-      for (const spec of expectedWeights(c)) expect(compare(g.weights.get(spec.name)!.data, w.get(spec.name)!.data).maxAbs, spec.name).toBe(0);
+      for (const spec of expectedWeights(c)) expect(compare(gw.get(spec.name)!.data, w.get(spec.name)!.data).maxAbs, spec.name).toBe(0);
     });
   }
 });
@@ -317,7 +321,7 @@ describe('sources that hand over a .gguf file', () => {
     try {
       const h = await readModelFolder(urlFolder(`${server.url}tiny-Q8_0.gguf`));
       expect(h.fileBytes).toBe(bytes.length);
-      expect(h.quantized.size).toBe(7);
+      expect((await storedWeights(h.weights, 'q8')).size).toBe(7);
     } finally {
       await server.close();
     }
@@ -387,6 +391,6 @@ describe('damaged files end in a typed error', () => {
   });
 
   it('not a GGUF file at all (safetensors bytes): ModelFormatError', async () => {
-    await expectError(readGguf(writeSafetensors(smallWeights), 'x.gguf'), ModelFormatError, { file: 'x.gguf' });
+    await expectError(readGguf(memoryFiles(new Map([['x.gguf', writeSafetensors(smallWeights)]]), 'x'), 'x.gguf', 'x.gguf'), ModelFormatError, { file: 'x.gguf' });
   });
 });

@@ -2,9 +2,10 @@
 //
 // The header and metadata are parsed by @huggingface/gguf (the Hub's own reader, with bounds on
 // counts, string and array lengths), imported on demand so bundles without a GGUF load skip it.
-// It reads through a fetch; we hand it one that serves ranges of the bytes already in memory. Past
-// the end it reads zeros, so we check afterwards that the header and every tensor lie inside the
-// file: a truncated file is a ModelFormatError, never a garbage model.
+// It reads through a fetch; we hand it one that serves byte ranges of the model file (ModelFiles
+// readRange: Blob.slice, HTTP Range, a read at an offset). Past the end it reads zeros, so we check
+// afterwards that the header and every tensor lie inside the file: a truncated file is a
+// ModelFormatError, never a garbage model. Tensors are read by range when stored (decision 42).
 //
 // Mapping: general.architecture llama | qwen2 | qwen3 and its `<arch>.*` keys -> DecoderConfig;
 // tensors (dims innermost first, so [K, N] in the file is W [N, K]) -> Hugging Face names:
@@ -15,30 +16,40 @@
 // llama.cpp's converter permutes the rows of Llama's q and k weights so each head's rotary pairs
 // are adjacent (row h*D + 2i + s holds HF row h*D + s*D/2 + i, s in {0, 1}); we undo it on the
 // rows' bytes before decoding, so it works for every dtype. Qwen2/Qwen3 files are not permuted.
-// Tensors decode to f32 when their `data` is read (as safetensors, decision 29); Q8_0 and Q4_0
-// linears are also kept as our q8 / q4 weights with the file's codes (decision 16).
+// Tensors decode to f32 when stored; Q8_0 and Q4_0 linears can also be stored as our q8 / q4
+// weights with the file's codes (decision 16).
 
 import { ModelFormatError, UnsupportedModelError } from '../errors';
 import type { Architecture, DecoderConfig } from './config';
 import { DECODABLE, GGML, GGML_TYPES, ggmlRowBytes, ggmlTypeName, dequantizeGgml, q4FromGgml, q8FromGgml } from './gguf-quant';
 import { ggufTokenizerFiles } from './gguf-tokenizer';
-import type { QWeight } from './quant';
 import { checkAgainstConfig } from './safetensors';
+import type { ModelFiles } from './source';
 import { Tokenizer } from './tokenizer';
-import { layerPrefix, linearWeightName, qkNormName, type LinearName, type WeightMap } from './weights';
+import { rowRange, rowSize, type WeightSource } from './weight-source';
+import { layerPrefix, linearWeightName, qkNormName, type LinearName } from './weights';
 
 export interface GgufModel {
   config: DecoderConfig;
   tokenizer: Tokenizer;
-  /** Each tensor decodes when its `data` is read: read it once. */
-  weights: WeightMap;
-  /** Q8_0 / Q4_0 linears as our q8 / q4 weights, by Hugging Face name. */
-  quantized: Map<string, QWeight>;
+  /** Tensors read from the file when stored; Q8_0 / Q4_0 linears also as our q8 / q4 weights (`stored`). */
+  weights: WeightSource;
   /** Every key of the file's metadata except the tokenizer's long lists. */
   metadata: Record<string, unknown>;
 }
 
 type Metadata = Record<string, unknown>;
+
+interface Entry {
+  gguf: string;
+  type: number;
+  /** Hugging Face order: [rows, ...]. */
+  shape: number[];
+  begin: number;
+  end: number;
+  linear: boolean;
+  rotary?: 'q' | 'k';
+}
 
 const ARCHITECTURES: readonly Architecture[] = ['llama', 'qwen2', 'qwen3'];
 const REDOWNLOAD = 'The file is truncated or damaged: download it again and compare its size with the repository.';
@@ -70,30 +81,33 @@ export function hfTensorName(name: string): { name: string; linear: boolean; rot
   return null;
 }
 
-/** A fetch over bytes in memory: answers the Range requests of @huggingface/gguf's reader. */
-function memoryFetch(bytes: Uint8Array): typeof fetch {
+/** A fetch that answers the Range requests of @huggingface/gguf's reader from `name` of `files`. */
+function rangeFetch(files: ModelFiles, name: string, size: number): typeof fetch {
   return (async (_input: unknown, init?: RequestInit) => {
     const m = /bytes=(\d+)-(\d+)/.exec(new Headers(init?.headers).get('range') ?? '');
-    const start = Math.min(m ? Number(m[1]) : 0, bytes.length);
-    const end = Math.min(m ? Number(m[2]) + 1 : bytes.length, bytes.length);
-    return new Response(bytes.slice(start, end), { status: 206, headers: { 'content-range': `bytes ${start}-${Math.max(start, end - 1)}/${bytes.length}` } });
+    const start = Math.min(m ? Number(m[1]) : 0, size);
+    const end = Math.min(m ? Number(m[2]) + 1 : size, size);
+    const bytes = await files.readRange(name, start, end);
+    return new Response(bytes.slice(), { status: 206, headers: { 'content-range': `bytes ${start}-${Math.max(start, end - 1)}/${size}` } });
   }) as typeof fetch;
 }
 
-/** Reads a whole GGUF file (`file` names it in messages). */
-export async function readGguf(bytes: Uint8Array, file: string): Promise<GgufModel> {
+/** Reads GGUF file `name` of `files` (`file` names it in messages): header now, tensors when stored. */
+export async function readGguf(files: ModelFiles, name: string, file: string): Promise<GgufModel> {
   const corrupt = (problem: string, data: Record<string, unknown> = {}) => new ModelFormatError(`${file}: ${problem}. ${REDOWNLOAD}`, { file, ...data });
-  if (bytes.length < 24 || String.fromCharCode(...bytes.subarray(0, 4)) !== 'GGUF') throw corrupt(`not a GGUF file (${bytes.length} bytes, it does not start with "GGUF" and its header)`);
+  const size = await files.size(name);
+  const magic = await files.readRange(name, 0, Math.min(4, size));
+  if (size < 24 || String.fromCharCode(...magic) !== 'GGUF') throw corrupt(`not a GGUF file (${size} bytes, it does not start with "GGUF" and its header)`);
   const { gguf } = await import('@huggingface/gguf');
   let parsed: Awaited<ReturnType<typeof gguf>>;
   try {
-    parsed = await gguf(`https://gguf.invalid/${encodeURIComponent(file)}`, { fetch: memoryFetch(bytes) });
+    parsed = await gguf(`https://gguf.invalid/${encodeURIComponent(file)}`, { fetch: rangeFetch(files, name, size) });
   } catch (e) {
     throw corrupt(`its header cannot be read (${e instanceof Error ? e.message : String(e)})`);
   }
   const headerEnd = parsed.tensorInfoByteRange[1];
   const dataStart = Number(parsed.tensorDataOffset);
-  if (headerEnd > bytes.length || dataStart > bytes.length) throw corrupt(`the header runs to byte ${Math.max(headerEnd, dataStart)}, past the end of the ${bytes.length}-byte file`);
+  if (headerEnd > size || dataStart > size) throw corrupt(`the header runs to byte ${Math.max(headerEnd, dataStart)}, past the end of the ${size}-byte file`);
   const meta = parsed.metadata as unknown as Metadata;
 
   const arch = meta['general.architecture'];
@@ -103,7 +117,6 @@ export async function readGguf(bytes: Uint8Array, file: string): Promise<GgufMod
   const tokenizerFiles = ggufTokenizerFiles(meta, file);
 
   // Tensor table: names, shapes (HF order), spans inside the file.
-  interface Entry { gguf: string; type: number; shape: number[]; begin: number; end: number; linear: boolean; rotary?: 'q' | 'k' }
   const entries = new Map<string, Entry>();
   for (const t of parsed.tensorInfos) {
     if (t.name === 'rope_freqs.weight') throw new UnsupportedModelError(`${file}: tensor "rope_freqs.weight" (RoPE frequency factors, e.g. Llama 3.1's llama3 scaling) is not implemented for GGUF files. ${USE_HF}`, { file, tensor: t.name });
@@ -115,8 +128,8 @@ export async function readGguf(bytes: Uint8Array, file: string): Promise<GgufMod
     const rows = dims.slice(1).reduce((a, b) => a * b, 1);
     const nbytes = rows * ggmlRowBytes(t.dtype, dims[0]);
     const begin = dataStart + Number(t.offset);
-    if (!Number.isSafeInteger(begin + nbytes) || begin + nbytes > bytes.length) {
-      throw corrupt(`tensor "${t.name}" (${info.name} [${dims.join(', ')}]) ends at byte ${begin + nbytes}, past the end of the ${bytes.length}-byte file`, { tensor: t.name });
+    if (!Number.isSafeInteger(begin + nbytes) || begin + nbytes > size) {
+      throw corrupt(`tensor "${t.name}" (${info.name} [${dims.join(', ')}]) ends at byte ${begin + nbytes}, past the end of the ${size}-byte file`, { tensor: t.name });
     }
     const hf = hfTensorName(t.name);
     if (hf) entries.set(hf.name, { gguf: t.name, type: t.dtype, shape: [...dims].reverse(), begin, end: begin + nbytes, linear: hf.linear, rotary: hf.rotary });
@@ -126,31 +139,47 @@ export async function readGguf(bytes: Uint8Array, file: string): Promise<GgufMod
   for (const [name, e] of entries) {
     if (!config.attentionBias && name.endsWith('_proj.bias')) throw new UnsupportedModelError(`${file}: tensor "${e.gguf}" is a bias that ${arch} models here do not have. ${USE_HF}`, { file, tensor: e.gguf });
   }
-  checkAgainstConfig(entries, config, file);
+  checkAgainstConfig(new Map([...entries].map(([n, e]) => [n, e.shape])), config, file);
 
-  const weights: WeightMap = new Map();
-  const quantized = new Map<string, QWeight>();
-  for (const [name, e] of entries) {
+  for (const e of entries.values()) {
     if (!DECODABLE.includes(e.type)) {
       const known = DECODABLE.map(ggmlTypeName).join(', ');
       throw new UnsupportedModelError(`${file}: tensor "${e.gguf}" is ${ggmlTypeName(e.type)}, which we cannot decode (only ${known}). Use a GGUF quantized as Q8_0, Q4_0, Q4_K_M or F16.`, { file, tensor: e.gguf, dtype: ggmlTypeName(e.type) });
     }
-    const raw = () => {
-      const data = bytes.subarray(e.begin, e.end);
-      if (config.architecture !== 'llama' || !e.rotary) return data;
-      return unpermuteRows(data, e.rotary === 'q' ? config.numHeads : config.numKvHeads, e.shape[0]);
-    };
-    const n = e.shape.reduce((a, b) => a * b, 1);
-    weights.set(name, { shape: e.shape, get data() { return dequantizeGgml(e.type, raw(), n); } });
-    if (e.linear && e.shape.length === 2 && (e.type === GGML.Q8_0 || e.type === GGML.Q4_0)) {
-      const [N, K] = e.shape;
-      quantized.set(name, e.type === GGML.Q8_0 ? q8FromGgml(raw(), N, K) : q4FromGgml(raw(), N, K));
-    }
   }
+  const entry = (n: string) => {
+    const e = entries.get(n);
+    if (!e) throw new RangeError(`readGguf: no tensor ${n}`);
+    return e;
+  };
+  /** Rows [r0, r1) of a tensor as the file stores them (ggml rows are HF rows), q/k un-permuted. */
+  const raw = async (e: Entry, [r0, r1]: [number, number]) => {
+    const rowBytes = (e.end - e.begin) / e.shape[0];
+    const data = await files.readRange(name, e.begin + r0 * rowBytes, e.begin + r1 * rowBytes);
+    if (config.architecture !== 'llama' || !e.rotary) return data;
+    // The permutation mixes rows within a head, so these tensors are only ever read whole.
+    return unpermuteRows(data, e.rotary === 'q' ? config.numHeads : config.numKvHeads, e.shape[0]);
+  };
+  const weights: WeightSource = {
+    shapes: new Map([...entries].map(([n, e]) => [n, e.shape])),
+    async read(n, rows) {
+      const e = entry(n);
+      const r = rowRange(n, e.shape, e.rotary ? undefined : rows);
+      return dequantizeGgml(e.type, await raw(e, r), (r[1] - r[0]) * rowSize(e.shape));
+    },
+    async stored(n, kind) {
+      const e = entry(n);
+      if (!e.linear || e.shape.length !== 2) return undefined;
+      const [N, K] = e.shape;
+      if (kind === 'q8' && e.type === GGML.Q8_0) return q8FromGgml(await raw(e, [0, N]), N, K);
+      if (kind === 'q4' && e.type === GGML.Q4_0) return q4FromGgml(await raw(e, [0, N]), N, K);
+      return undefined;
+    },
+  };
 
   const tokenizer = Tokenizer.fromJson(tokenizerFiles.json, tokenizerFiles.config, `${file} (tokenizer metadata)`);
   const metadata = Object.fromEntries(Object.entries(meta).filter(([k, v]) => !(k.startsWith('tokenizer.ggml.') && Array.isArray(v))));
-  return { config, tokenizer, weights, quantized, metadata };
+  return { config, tokenizer, weights, metadata };
 }
 
 /**
@@ -173,7 +202,7 @@ export function unpermuteRows(data: Uint8Array, heads: number, rows: number): Ui
   return out;
 }
 
-function readConfig(meta: Metadata, arch: Architecture, tensors: Map<string, { shape: number[] }>, file: string): DecoderConfig {
+function readConfig(meta: Metadata, arch: Architecture, tensors: ReadonlyMap<string, { shape: number[] }>, file: string): DecoderConfig {
   const key = (k: string) => `${arch}.${k}`;
   const unsupported = (k: string, value: unknown, problem: string) => new UnsupportedModelError(`${file}: ${problem}. ${USE_HF}`, { file, key: k, value });
   const num = (k: string): number | undefined => {

@@ -1,17 +1,18 @@
-// Reading a model folder into host memory: config.json (or the config inside our ONNX export),
-// tokenizer.json (+ tokenizer_config.json), and weights from model.safetensors, a sharded
+// Reading a model folder: config.json (or the config inside our ONNX export), tokenizer.json
+// (+ tokenizer_config.json), and the weights of model.safetensors, a sharded
 // model.safetensors.index.json, or model.onnx; or else one .gguf file, which holds all three.
-// Every failure is a typed error naming the file.
+// Safetensors and GGUF weights stay in their files until stored (decision 42); only their headers
+// are read here, and checked. Every failure is a typed error naming the file.
 
 import { ModelFormatError, UnsupportedModelError } from '../errors';
 import { parseHfConfig, type DecoderConfig } from './config';
 import { COMMUNITY_ONNX_ORDER, isCommunityOnnx, readCommunityOnnx } from './onnx-community';
 import { onnxExternalLocations, readDecoderOnnx } from './onnx-reader';
-import { checkAgainstConfig, readSafetensorsLazy } from './safetensors';
+import { checkAgainstConfig } from './safetensors';
+import { safetensorsSource } from './safetensors-source';
 import { readJson, type ModelFiles } from './source';
 import { Tokenizer } from './tokenizer';
-import type { QWeight } from './quant';
-import type { WeightMap } from './weights';
+import { mapSource, type WeightSource } from './weight-source';
 
 export interface LoadProgress {
   /** 'download': a Hub model's files arriving in the cache (hub/), before they are read. */
@@ -24,13 +25,11 @@ export interface LoadProgress {
 export interface HostModel {
   config: DecoderConfig;
   tokenizer: Tokenizer;
-  /** From safetensors, each tensor decodes when its `data` is read (readSafetensorsLazy): read it once. */
-  weights: WeightMap;
+  /** Shapes now, values read from the files when the backend stores each tensor (decision 42). */
+  weights: WeightSource;
   weightsFile: string;
   weightsFormat: 'safetensors' | 'onnx' | 'gguf';
   fileBytes: number;
-  /** Linears stored quantized in the file (ONNX MatMulNBits, GGUF Q4_0 / Q8_0), by weight name. */
-  quantized: ReadonlyMap<string, QWeight>;
 }
 
 export async function readModelFolder(files: ModelFiles, onProgress?: (p: LoadProgress) => void): Promise<HostModel> {
@@ -52,22 +51,19 @@ export async function readModelFolder(files: ModelFiles, onProgress?: (p: LoadPr
   const tokenizer = Tokenizer.fromJson(await readJson(files, 'tokenizer.json'), tokenizerConfig, `${files.label}/tokenizer.json`);
 
   const progress = (stage: LoadProgress['stage'], file: string) => (loaded: number, total: number) => onProgress?.({ stage, file, loaded, total });
-  let fileBytes = 0;
   if (hasSafetensors || hasIndex) {
     onProgress?.({ stage: 'config', file: 'config.json', loaded: 0, total: 1 });
     if (!(await files.has('config.json'))) throw new ModelFormatError(`${files.label} has no config.json next to its safetensors weights.`, { file: 'config.json' });
     const config = parseHfConfig(await readJson(files, 'config.json'), `${files.label}/config.json`);
     const shards = hasSafetensors ? ['model.safetensors'] : shardNames(await readJson(files, 'model.safetensors.index.json'), files.label);
-    const weights: WeightMap = new Map();
-    for (const shard of shards) {
-      const bytes = await files.read(shard, progress('weights', shard));
-      fileBytes += bytes.byteLength;
-      for (const [k, v] of readSafetensorsLazy(bytes, `${files.label}/${shard}`)) weights.set(k, v);
-    }
-    checkAgainstConfig(weights, config, `${files.label}/${shards.join(', ')}`);
-    return { config, tokenizer, weights, weightsFile: shards.join(', '), weightsFormat: 'safetensors', fileBytes, quantized: new Map() };
+    onProgress?.({ stage: 'weights', file: shards.join(', '), loaded: 0, total: 1 });
+    const { source, fileBytes } = await safetensorsSource(files, shards);
+    checkAgainstConfig(source.shapes, config, `${files.label}/${shards.join(', ')}`);
+    return { config, tokenizer, weights: source, weightsFile: shards.join(', '), weightsFormat: 'safetensors', fileBytes };
   }
+  // ONNX graphs are parsed whole (protobuf), so their weights are read into memory, not streamed.
   const name = onnxFile!;
+  let fileBytes = 0;
   const bytes = await files.read(name, progress('weights', name));
   // External data files (large models) are read up front: the reader resolves them synchronously.
   // A location is relative to the .onnx file's folder.
@@ -89,11 +85,10 @@ export async function readModelFolder(files: ModelFiles, onProgress?: (p: LoadPr
   return {
     config: onnx.config,
     tokenizer,
-    weights: onnx.weights,
+    weights: mapSource(onnx.weights, onnx.quantized),
     weightsFile: name,
     weightsFormat: 'onnx',
     fileBytes: fileBytes + bytes.byteLength,
-    quantized: onnx.quantized,
   };
 }
 
@@ -108,11 +103,11 @@ async function ggufFileName(files: ModelFiles): Promise<string | undefined> {
 }
 
 async function readGgufFile(files: ModelFiles, name: string, onProgress?: (p: LoadProgress) => void): Promise<HostModel> {
-  const bytes = await files.read(name, (loaded, total) => onProgress?.({ stage: 'weights', file: name, loaded, total }));
+  onProgress?.({ stage: 'weights', file: name, loaded: 0, total: 1 });
   // The reader (and @huggingface/gguf under it) loads on demand: bundles that never see a GGUF file skip it.
   const { readGguf } = await import('./gguf');
-  const g = await readGguf(bytes, files.label.endsWith(name) ? files.label : `${files.label}/${name}`);
-  return { config: g.config, tokenizer: g.tokenizer, weights: g.weights, weightsFile: name, weightsFormat: 'gguf', fileBytes: bytes.byteLength, quantized: g.quantized };
+  const g = await readGguf(files, name, files.label.endsWith(name) ? files.label : `${files.label}/${name}`);
+  return { config: g.config, tokenizer: g.tokenizer, weights: g.weights, weightsFile: name, weightsFormat: 'gguf', fileBytes: await files.size(name) };
 }
 
 function shardNames(index: unknown, label: string): string[] {

@@ -31,10 +31,11 @@ export class Model implements LoadedModel {
     private readonly reload: () => Promise<HostModel>,
   ) {}
 
-  static async load(rt: GpuRuntime, host: HostModel, quant: WeightQuant, name: string, reload: () => Promise<HostModel>): Promise<Model> {
+  /** Reads, converts and uploads the weights tensor by tensor (`onTensor` after each). */
+  static async load(rt: GpuRuntime, host: HostModel, quant: WeightQuant, name: string, reload: () => Promise<HostModel>, onTensor?: (done: number, total: number) => void): Promise<Model> {
     return rt.run(async (ctx) => {
       const before = ctx.pool.stats().liveBytes;
-      const gpu = uploadDecoder(ctx, host.config, host.weights, quant, { prequantized: host.quantized });
+      const gpu = await uploadDecoder(ctx, host.config, host.weights, quant, { onTensor });
       const report = ctx.report;
       const note = `WebGPU on ${report.description || report.vendor || 'an unnamed adapter'}${report.isFallbackAdapter ? ' (a software adapter)' : ''}`;
       const info = modelInfo(host, quant, name, ctx.pool.stats().liveBytes - before, 'webgpu', note);
@@ -68,7 +69,7 @@ export class Model implements LoadedModel {
   private async decoder(ctx: GpuContext): Promise<GpuDecoder> {
     if (this.gpu.generation !== ctx.generation) {
       const host = await this.reload();
-      this.gpu = uploadDecoder(ctx, host.config, host.weights, this.info.quant, { prequantized: host.quantized });
+      this.gpu = await uploadDecoder(ctx, host.config, host.weights, this.info.quant);
       this.onReupload?.(ctx, this.gpu);
     }
     return this.gpu;

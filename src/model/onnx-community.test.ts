@@ -22,6 +22,7 @@ import { dequantize, quantizeQ4, type Q4Weight } from './quant';
 import { randomModelConfig, randomModelFiles, RANDOM_MODEL_SPECIALS } from './random-source';
 import { randomWeights } from './random-model';
 import { memoryFiles } from './source';
+import { mapSource, readAllWeights, storedWeights } from './weight-source';
 import { expectedWeights, type WeightMap } from './weights';
 
 ort.env.wasm.numThreads = 1;
@@ -57,7 +58,7 @@ function communityFolder(config: DecoderConfig, onnx: Record<string, Uint8Array>
 }
 
 async function cpuLogits(host: HostModel, quant: 'f32' | 'q4', ids: number[]): Promise<Float32Array> {
-  const m = CpuModel.load(rt, host, quant, 'test', async () => host);
+  const m = await CpuModel.load(rt, host, quant, 'test', async () => host);
   try {
     const out = await m.forward([ids]);
     return out.logits[0];
@@ -89,9 +90,9 @@ describe('Optimum-style f32 graph (anonymous names, fused qkv + Split, Pow/Reduc
     const host = await readModelFolder(communityFolder(CONFIG, { 'model.onnx': model, 'model.onnx_data': external!.data }));
     expect(host.weightsFile).toBe('onnx/model.onnx');
     expect(host.config).toEqual(CONFIG);
-    expectSameWeights(host.weights, weights);
+    expectSameWeights(await readAllWeights(host.weights), weights);
     // GQA split of the fused qkv: q [H·D, C] = [64, 64], k and v [Hkv·D, C] = [32, 64]
-    expect(host.weights.get('model.layers.1.self_attn.k_proj.weight')!.shape).toEqual([32, 64]);
+    expect(host.weights.shapes.get('model.layers.1.self_attn.k_proj.weight')).toEqual([32, 64]);
 
     const source = await readModelFolder(randomModelFiles(SEED));
     const ours = await cpuLogits(host, 'f32', PROMPT);
@@ -165,13 +166,14 @@ describe('genai-builder-style q4 graph (MatMulNBits f16 scales + zero points, fu
     const host = await readModelFolder(communityFolder(CONFIG, { 'model_q4.onnx': model }));
     expect(host.weightsFile).toBe('onnx/model_q4.onnx');
     expect(host.config).toEqual(CONFIG);
-    expectQ4(host.quantized as Map<string, Q4Weight>, quantized);
+    expectQ4((await storedWeights(host.weights, 'q4')) as Map<string, Q4Weight>, quantized);
+    const hostWeights = await readAllWeights(host.weights);
     // non-linears exact; linears: |ŵ16 - ŵ32| = |q - zp| · |s16 - s32| <= 15 |s16 - s32| per block
     const sourceQ = new Map<string, Q4Weight>();
     let worst = 0;
     for (const spec of expectedWeights(CONFIG)) {
       const src = weights.get(spec.name)!;
-      const got = host.weights.get(spec.name)!;
+      const got = hostWeights.get(spec.name)!;
       expect(got.shape, spec.name).toEqual(spec.shape);
       if (spec.role !== 'linear') {
         expect(got.data, spec.name).toEqual(src.data);
@@ -195,7 +197,7 @@ describe('genai-builder-style q4 graph (MatMulNBits f16 scales + zero points, fu
     // CPU route, q4: the file vs the safetensors source with its f32-scale q4 round trip (same codes)
     const source = await readModelFolder(randomModelFiles(SEED));
     const ours = await cpuLogits(host, 'q4', PROMPT);
-    const theirs = await cpuLogits({ ...source, quantized: sourceQ }, 'q4', PROMPT);
+    const theirs = await cpuLogits({ ...source, weights: mapSource(await readAllWeights(source.weights), sourceQ) }, 'q4', PROMPT);
     const d = compare(ours, theirs);
     console.log(`genai q4: max |logits(f16 scales) - logits(f32 scales)| ${d.maxAbs.toExponential(2)}`);
     expect(d.maxAbs).toBeGreaterThan(0);

@@ -9,7 +9,7 @@ import type { DecoderConfig } from './config';
 import { expectedWeights, type HostTensor } from './weights';
 
 /** Bytes per element of every dtype the format defines; only READABLE ones can be loaded. */
-const DTYPE_BYTES = { BOOL: 1, U8: 1, I8: 1, F8_E4M3: 1, F8_E5M2: 1, U16: 2, I16: 2, F16: 2, BF16: 2, U32: 4, I32: 4, F32: 4, U64: 8, I64: 8, F64: 8 };
+export const DTYPE_BYTES = { BOOL: 1, U8: 1, I8: 1, F8_E4M3: 1, F8_E5M2: 1, U16: 2, I16: 2, F16: 2, BF16: 2, U32: 4, I32: 4, F32: 4, U64: 8, I64: 8, F64: 8 };
 export type SafetensorsDtype = keyof typeof DTYPE_BYTES;
 const READABLE: readonly SafetensorsDtype[] = ['F32', 'F16', 'BF16'];
 
@@ -118,7 +118,7 @@ export function f16Values(): Float32Array {
 }
 
 /** Throws UnsupportedModelError unless we can decode the entry's dtype. */
-function checkReadable(entry: SafetensorsEntry, file: string): void {
+export function checkReadable(entry: SafetensorsEntry, file: string): void {
   const { name, dtype } = entry;
   if (!READABLE.includes(dtype)) {
     throw new UnsupportedModelError(
@@ -155,37 +155,20 @@ export function readSafetensors(bytes: Uint8Array, file: string): Map<string, Ho
 }
 
 /**
- * The tensors of a whole safetensors file, each decoded to f32 only when its `data` is read — and
- * again on every read, so read it once. Loading a model quantizes and uploads tensor by tensor, so
- * the f32 copies of all weights (4 bytes a parameter) never exist at once next to the file's bytes.
- * The header, every span and every dtype are checked now, as readSafetensors checks them.
- */
-export function readSafetensorsLazy(bytes: Uint8Array, file: string): Map<string, HostTensor> {
-  const { entries } = parseSafetensorsHeader(bytes, bytes.length, file);
-  for (const e of entries) checkReadable(e, file);
-  return new Map(
-    entries.map((e) => {
-      const raw = bytes.subarray(e.begin, e.end);
-      return [e.name, { shape: e.shape, get data() { return readTensor(e, raw, file).data; } }];
-    }),
-  );
-}
-
-/**
- * Checks that every tensor the config calls for is present with its shape. Extra tensors
+ * Checks that every tensor the config calls for is present with its shape (`shapes`: by name). Extra tensors
  * (rotary_emb.inv_freq, lm_head.weight of a tied model) are ignored.
  */
-export function checkAgainstConfig(tensors: Map<string, { shape: number[] }>, config: DecoderConfig, file: string): void {
+export function checkAgainstConfig(shapes: ReadonlyMap<string, readonly number[]>, config: DecoderConfig, file: string): void {
   const todo = 'config.json and the weights do not belong to the same model: download both from the same repository (and load every shard of a split checkpoint).';
   const expected = expectedWeights(config);
-  const missing = expected.filter((w) => !tensors.has(w.name));
+  const missing = expected.filter((w) => !shapes.has(w.name));
   if (missing.length > 0) {
     const more = missing.length > 1 ? ` (and ${missing.length - 1} more)` : '';
     const m = missing[0];
     throw new ModelFormatError(`${file}: tensor "${m.name}" ${showShape(m.shape)} that the config calls for is missing${more}. ${todo}`, { file, tensor: m.name, expected: m.shape, missing: missing.length });
   }
   for (const w of expected) {
-    const found = tensors.get(w.name)!.shape;
+    const found = shapes.get(w.name)!;
     if (found.length !== w.shape.length || found.some((d, i) => d !== w.shape[i])) {
       throw new ModelFormatError(`${file}: tensor "${w.name}" has shape ${showShape(found)}, but the config calls for ${showShape(w.shape)}. ${todo}`, { file, tensor: w.name, expected: w.shape, found });
     }

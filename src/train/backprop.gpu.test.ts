@@ -42,7 +42,7 @@ describe('decoder gradients on the GPU vs float64 reference', () => {
       const weights = randomWeights(config, 3);
       const s = makeBatch(config, 11);
       const { loss, grads } = await rt.run(async (ctx) => {
-        const tr = createTrainable(ctx, uploadDecoder(ctx, config, weights, 'f32'), { kind: 'full' }, 1);
+        const tr = createTrainable(ctx, await uploadDecoder(ctx, config, weights, 'f32'), { kind: 'full' }, 1);
         const g = zerosLike(ctx, tr.params, 'grad');
         const batch = ctx.batch();
         const ce = await forwardBackward(ctx, batch, tr, g, s);
@@ -72,7 +72,7 @@ describe('decoder gradients on the GPU vs float64 reference', () => {
       const s = makeBatch(config, 31);
       const run = (recompute: boolean) =>
         rt.run(async (ctx) => {
-          const tr = createTrainable(ctx, uploadDecoder(ctx, config, weights, 'f32'), { kind: 'full' }, 1);
+          const tr = createTrainable(ctx, await uploadDecoder(ctx, config, weights, 'f32'), { kind: 'full' }, 1);
           const g = zerosLike(ctx, tr.params, 'grad');
           const base = ctx.pool.stats().liveBytes;
           ctx.pool.resetPeak();
@@ -99,7 +99,7 @@ describe('decoder gradients on the GPU vs float64 reference', () => {
     const rank = 4;
     const alpha = 8;
     const { grads, adapters } = await rt.run(async (ctx) => {
-      const tr = createTrainable(ctx, uploadDecoder(ctx, config, weights, 'q4'), { kind: 'lora', rank, alpha, targets: ['q', 'v', 'down'] }, 5);
+      const tr = createTrainable(ctx, await uploadDecoder(ctx, config, weights, 'q4'), { kind: 'lora', rank, alpha, targets: ['q', 'v', 'down'] }, 5);
       const adapters = new Map<string, LoraRef>();
       let i = 0;
       for (const [name, a] of tr.lora) {

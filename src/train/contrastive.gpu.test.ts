@@ -54,7 +54,7 @@ describe('contrastive alignment loss on the GPU', () => {
     const b = side([4, 6, 2, 5], 11);
     const s = { layer: 2, temperature: 0.1, weight: 0.5, pairsPerStep: 4 };
     const { loss, grads } = await rt.run(async (ctx) => {
-      const tr = createTrainable(ctx, uploadDecoder(ctx, config, weights, 'f32'), { kind: 'full' }, 1);
+      const tr = createTrainable(ctx, await uploadDecoder(ctx, config, weights, 'f32'), { kind: 'full' }, 1);
       const g = zerosLike(ctx, tr.params, 'grad');
       const batch = ctx.batch();
       const l = await contrastiveForwardBackward(ctx, batch, tr, g, { a, b }, s);

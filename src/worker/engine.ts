@@ -221,13 +221,15 @@ export class Engine implements EngineApi {
     const files = await this.files(spec);
     const read = () => readModelFolder(files, (p) => this.emit({ kind: 'load-progress', ...p }));
     const host = await read();
-    this.emit({ kind: 'load-progress', stage: 'upload', file: host.weightsFile, loaded: 0, total: 1 });
+    // Upload streams the weights from their files: progress counts tensors read, converted and stored.
+    const onTensor = (loaded: number, total: number) => this.emit({ kind: 'load-progress', stage: 'upload', file: host.weightsFile, loaded, total });
+    onTensor(0, 1);
     let model: LoadedModel;
     if (backend === 'cpu') {
       this.cpu ??= CpuRuntime.create({ threads: this.cpuThreads });
-      model = CpuModel.load(await this.cpu, host, opts.quant, files.label, read, why);
+      model = await CpuModel.load(await this.cpu, host, opts.quant, files.label, read, why, onTensor);
     } else {
-      const gpuModel = await Model.load(this.runtime, host, opts.quant, files.label, read);
+      const gpuModel = await Model.load(this.runtime, host, opts.quant, files.label, read, onTensor);
       // After a device loss the model re-uploads its files; the training session then puts back what it trained.
       gpuModel.onReupload = (ctx, decoder) => this.training?.rebuildOn(ctx, decoder);
       model = gpuModel;
