@@ -10,15 +10,15 @@ import { DownloadChecksumError, HubAuthError, HubRequestError, StorageQuotaError
 import { readModelFolder } from '../model/load';
 import { memoryFiles, type ModelFiles } from '../model/source';
 import { readAllWeights, storedWeights } from '../model/weight-source';
-import { fixtureModel } from '../test/hub-fixture';
+import { fixtureGgufRepo, fixtureModel } from '../test/hub-fixture';
 import { startMockHub, type MockHub } from '../test/mock-hub';
-import { decoderGguf } from '../test/gguf-writer';
 import { GGML } from '../model/gguf-quant';
 import { Engine } from '../worker/engine';
 import { deleteCachedModel, listCachedModels } from './cache';
+import { chunkFor } from './download';
 import { fsStore } from './fs-store';
 import { downloadPlan, hubModelFiles, planHubDownload, type DownloadProgress } from './hub-model';
-import { folderOf, readManifest } from './manifest';
+import { folderOf, MANIFEST, readManifest } from './manifest';
 import { memoryStore } from './memory-store';
 import { parseRepoId } from './repo-id';
 
@@ -78,7 +78,8 @@ describe('downloading a model from the Hub', () => {
     expect(last.done).toBe(plan.totalBytes);
     expect(last.total).toBe(plan.totalBytes);
     expect(progress.every((p, i) => i === 0 || p.done >= progress[i - 1].done)).toBe(true);
-    expect(progress.filter((p) => p.file === shard).map((p) => p.fileDone)).toEqual(Array.from({ length: Math.ceil(size / CHUNK) }, (_, i) => Math.min((i + 1) * CHUNK, size)));
+    // One report as the file starts (0 bytes), then one per chunk.
+    expect(progress.filter((p) => p.file === shard).map((p) => p.fileDone)).toEqual([0, ...Array.from({ length: Math.ceil(size / CHUNK) }, (_, i) => Math.min((i + 1) * CHUNK, size))]);
     await expectFixtureWeights(files, sharded);
 
     const engine = new Engine(() => undefined, { cpuThreads: 2, resolveSource: (spec) => (spec.kind === 'dir' ? (spec.path === 'hub' ? files : memoryFiles(sharded.files, 'fixture')) : null) });
@@ -213,10 +214,42 @@ describe('downloading a model from the Hub', () => {
     }
   });
 
+  it("the engine's plan gives files, cached bytes, bytes left and the GPU memory per quantization before any weight is fetched; its cache list and delete see the same store", async () => {
+    const store = memoryStore({ quotaBytes: 1 << 30 });
+    const engine = new Engine(() => undefined, { cpuThreads: 1, hubStore: store });
+    try {
+      const from = hub.requests.length;
+      const plan = await engine.planHubModel({ kind: 'hub', id: 'test/tiny', baseUrl: hub.url });
+      expect(fileRequests(from, 'test/tiny', 'model.safetensors')).toEqual([]);
+      const total = [...single.files.values()].reduce((s, b) => s + b.byteLength, 0);
+      const config = single.files.get('config.json')!.byteLength;
+      expect(plan).toMatchObject({ repo: 'test/tiny', revision: 'main', format: 'safetensors', totalBytes: total, remainingBytes: total - config, complete: false, limits: null, variant: null });
+      expect(plan.files.find((f) => f.path === 'config.json')).toMatchObject({ done: config, verified: true });
+      // The room left after config.json and the manifest went in.
+      expect(plan.available).toBe((1 << 30) - config - (await store.size(folderOf(parseRepoId('test/tiny')), MANIFEST)));
+      const { q4, q8, f32 } = plan.estimates!;
+      expect(q4.weightBytes).toBeLessThan(q8.weightBytes);
+      expect(q8.weightBytes).toBeLessThan(f32.weightBytes);
+      expect(f32.parameters).toBe(q4.parameters);
+
+      await engine.loadModel({ kind: 'hub', id: 'test/tiny', baseUrl: hub.url }, { quant: 'q8', backend: 'cpu' });
+      expect((await engine.planHubModel({ kind: 'hub', id: 'test/tiny', baseUrl: hub.url })).complete).toBe(true);
+      expect(await engine.listHubCache()).toEqual([{ repo: 'test/tiny', revision: 'main', format: 'safetensors', bytes: total, totalBytes: total, complete: true }]);
+      expect(await engine.deleteHubModel('test/tiny@main')).toEqual([]);
+      expect(await store.folders()).toEqual([]);
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  it('fetches a file in a sixteenth of its size per request, between 64 KiB and 16 MiB, unless told', () => {
+    expect(chunkFor(1000)).toBe(64 << 10);
+    expect(chunkFor(16 << 20)).toBe(1 << 20);
+    expect(chunkFor(4e9)).toBe(16 << 20);
+  });
+
   it('takes the Q8_0 file of a repo of several GGUF files unless told otherwise, and loads it from the cache', async () => {
-    const tokenizer = { json: JSON.parse(new TextDecoder().decode(single.files.get('tokenizer.json'))), bos: 256, eos: 257, addBos: true, pre: 'alignscope' };
-    const gguf = (type: number) => decoderGguf(single.config, single.weights, { type, tokenizer });
-    hub.addRepo('test/tiny-gguf', new Map([['README.md', new TextEncoder().encode('# tiny')], ['tiny-F32.gguf', gguf(GGML.F32)], ['tiny-Q8_0.gguf', gguf(GGML.Q8_0)]]));
+    hub.addRepo('test/tiny-gguf', fixtureGgufRepo(single, [GGML.F32, GGML.Q8_0]));
     const store = memoryStore();
     const plan = await planHubDownload('test/tiny-gguf', { store, baseUrl: hub.url });
     expect(plan.format).toBe('gguf');

@@ -14,13 +14,24 @@ import type { RepoId } from './repo-id';
 import type { CacheStore } from './storage';
 
 export const DEFAULT_CHUNK_BYTES = 16 << 20;
+const MIN_CHUNK_BYTES = 64 << 10;
+
+/**
+ * The chunk a file is fetched in unless the caller sets one: a sixteenth of the file, between 64 KiB
+ * and 16 MiB, so a small file still shows progress and a cut loses little, and a big one is not
+ * split into thousands of requests.
+ */
+export function chunkFor(size: number): number {
+  return Math.min(DEFAULT_CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, Math.ceil(size / 16)));
+}
 
 export interface FileDownload {
   id: RepoId;
   hub: HubOptions;
   store: CacheStore;
   folder: string;
-  chunkBytes: number;
+  /** Bytes per request (default chunkFor(file size)). */
+  chunkBytes?: number;
   /** Called after every chunk written (the manifest's rewrite goes here). */
   saved: () => Promise<void>;
   /** Bytes of this file done after each chunk. */
@@ -29,11 +40,12 @@ export interface FileDownload {
 
 export async function downloadFile(file: CachedFile, d: FileDownload): Promise<void> {
   let url = resolveUrl(d.id, file.path, d.hub);
+  const chunk = d.chunkBytes ?? chunkFor(file.size);
   if (file.done > file.size) file.done = 0;
   if (file.size === 0) await d.store.write(d.folder, file.name, 0, new Uint8Array(0));
   while (file.done < file.size) {
     const start = file.done;
-    const end = Math.min(start + d.chunkBytes, file.size) - 1;
+    const end = Math.min(start + chunk, file.size) - 1;
     const r = await hubFetch(url, d.id, d.hub, { Range: `bytes=${start}-${end}` });
     if (r.redirected) url = r.url;
     // A server that ignores Range answers 200 with the whole file: take it from the start.

@@ -7,11 +7,12 @@
 // that repo and revision is already there.
 
 import { StorageQuotaError } from '../errors';
+import { formatBytes } from '../gpu/adapter-report';
 import { parseHfConfig, type DecoderConfig } from '../model/config';
 import type { WeightQuant } from '../model/loaded-model';
 import type { ModelFiles } from '../model/source';
 import { chooseFiles, type FileChoice } from './choose-files';
-import { DEFAULT_CHUNK_BYTES, downloadFile } from './download';
+import { downloadFile } from './download';
 import { estimateMemory, type AdapterLimits, type MemoryEstimate } from './estimate';
 import { cachedModelFiles } from './hub-source';
 import { listRepoFiles, type HubOptions } from './hub-api';
@@ -36,6 +37,7 @@ export interface HubLoadOptions extends HubOptions {
   /** For the memory estimate (default f32). */
   quant?: WeightQuant;
   limits?: AdapterLimits;
+  /** Bytes per ranged request (default: download.ts's chunkFor, by file size). */
   chunkBytes?: number;
   onProgress?: (p: DownloadProgress) => void;
 }
@@ -81,17 +83,20 @@ export async function downloadPlan(plan: DownloadPlan, opts: HubLoadOptions): Pr
   const need = remaining(manifest);
   const available = await store.available();
   if (available !== undefined && need > available) {
-    throw new StorageQuotaError(`${id.repo}@${id.revision} needs ${need} more bytes in ${store.label}, which has ${available} left: ${need - available} bytes are missing. Delete cached models or free disk space.`, {
+    const missing = need - available;
+    throw new StorageQuotaError(`${id.repo}@${id.revision} needs ${formatBytes(need)} more in ${store.label}, which has ${formatBytes(available)} left: ${missing} bytes are missing (${formatBytes(missing)}). Delete cached models you no longer need (the Model panel's cache list) or free disk space, then load again; what was downloaded so far is kept.`, {
       repo: id.repo,
       need,
       available,
-      missing: need - available,
+      missing,
     });
   }
   const total = manifest.files.reduce((s, f) => s + f.size, 0);
   const finished = () => manifest.files.reduce((s, f) => s + (f.verified ? f.size : f.done), 0);
   for (const file of manifest.files) {
     if (file.verified) continue;
+    // Said before the first chunk arrives, so the page names the file from the start.
+    opts.onProgress?.({ file: file.path, fileDone: file.done, fileTotal: file.size, done: finished(), total });
     await downloadFile(file, {
       ...fileDownload(id, opts, manifest),
       onBytes: (fileDone) => opts.onProgress?.({ file: file.path, fileDone, fileTotal: file.size, done: finished(), total }),
@@ -115,5 +120,5 @@ function remaining(m: Manifest): number {
 }
 
 function fileDownload(id: RepoId, opts: HubLoadOptions, manifest: Manifest) {
-  return { id, hub: opts, store: opts.store, folder: folderOf(id), chunkBytes: opts.chunkBytes ?? DEFAULT_CHUNK_BYTES, saved: () => writeManifest(opts.store, manifest) };
+  return { id, hub: opts, store: opts.store, folder: folderOf(id), chunkBytes: opts.chunkBytes, saved: () => writeManifest(opts.store, manifest) };
 }

@@ -1,12 +1,15 @@
 // Model repos for the mock Hub, made by our own writers: a tiny random Qwen2-style decoder
 // (toHfConfig + writeSafetensors) with the shipped tokenizer files of alignscope-tiny, whose vocabulary
-// size is read from the tokenizer itself (the shipped model is rebuilt from time to time).
+// size is read from the tokenizer itself (the shipped model is rebuilt from time to time); and the
+// same weights as llama.cpp GGUF files (one per ggml type), as a GGUF repo holds them.
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { toHfConfig, type DecoderConfig } from '../model/config';
 import { randomWeights, tinyConfig } from '../model/random-model';
 import { writeSafetensors } from '../model/safetensors';
+import { GGML_TYPES } from '../model/gguf-quant';
+import { decoderGguf } from './gguf-writer';
 import type { WeightMap } from '../model/weights';
 
 const TOKENIZER_DIR = new URL('../../public/models/alignscope-tiny/', import.meta.url);
@@ -53,3 +56,13 @@ export function fixtureModel(seed = 1, shards = 1): FixtureModel {
   files.set('model.safetensors.index.json', json({ metadata: {}, weight_map: weightMap }));
   return { config, weights, files };
 }
+
+/** A GGUF repo of the model: a README and `tiny-<TYPE>.gguf` per ggml type, tokenizer in the metadata. */
+export function fixtureGgufRepo(model: FixtureModel, types: readonly number[]): Map<string, Uint8Array> {
+  const json = JSON.parse(new TextDecoder().decode(model.files.get('tokenizer.json')));
+  const tokenizer = { json, bos: 256, eos: 257, addBos: true, pre: 'alignscope' };
+  const files = new Map<string, Uint8Array>([['README.md', new TextEncoder().encode('# tiny')]]);
+  for (const type of types) files.set(`tiny-${GGML_TYPES[type].name}.gguf`, decoderGguf(model.config, model.weights, { type, tokenizer }));
+  return files;
+}
+

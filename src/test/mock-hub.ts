@@ -7,7 +7,9 @@
 //   GET /cdn/{owner}/{name}/{rev}/{path}      the bytes, honouring `Range: bytes=a-b` (206)
 // A gated repo answers 401 without `Authorization: Bearer <token>` and 403 with a wrong one. Faults
 // for tests, each used once: drop the connection after a byte of a file, corrupt a byte of a file.
-// Every request is recorded (path, Range and Authorization headers).
+// Every request is recorded (path, Range and Authorization headers). Answers carry CORS headers as
+// the Hub's do, so a page on another origin (the app under vite preview) can use it: any origin,
+// Authorization and Range allowed (preflights answered), Content-Range and Link readable.
 
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -175,6 +177,14 @@ export async function startMockHub(opts: { pageSize?: number; token?: string } =
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, range: req.headers.range, authorization: req.headers.authorization });
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Expose-Headers', 'Content-Range, Content-Length, Accept-Ranges, Link');
+    // The page is cross-origin isolated (COEP require-corp): its fetches are CORS ones, which pass.
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, HEAD', 'Access-Control-Allow-Headers': 'Authorization, Range, Accept', 'Access-Control-Max-Age': '600' }).end();
+      return;
+    }
     const segs = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     // /api/models/{owner}/{name}/tree/{rev}
     if (segs[0] === 'api' && segs[1] === 'models' && segs[4] === 'tree' && segs.length === 6) {

@@ -56,6 +56,9 @@ export class WorkerEngine implements EngineApi {
   adoptShippedAnalysis = this.method('adoptShippedAnalysis');
   projectEmbeddings = this.method('projectEmbeddings');
   nearestNeighbours = this.method('nearestNeighbours');
+  planHubModel = this.method('planHubModel');
+  listHubCache = this.method('listHubCache');
+  deleteHubModel = this.method('deleteHubModel');
 
   onEvent(listener: EngineListener): () => void {
     this.listeners.add(listener);

@@ -31,7 +31,10 @@ import { onnxParity, type ParityResult } from './peer';
 import { runSelfTest, type SelfTestResult } from './self-test';
 import { translate, type TranslateRequest, type TranslateResult } from './translate';
 import { encodeMonolingual } from '../train/template';
-import { hubModelFiles } from '../hub/hub-model';
+import { hubModelFiles, planHubDownload } from '../hub/hub-model';
+import { deleteCachedModel, listCachedModels, type CachedModel } from '../hub/cache';
+import { summarizePlan, type HubPlanSummary } from '../hub/plan-summary';
+import { parseRepoId } from '../hub/repo-id';
 import { memoryStore } from '../hub/memory-store';
 import { opfsStore } from '../hub/opfs-store';
 import type { CacheStore } from '../hub/storage';
@@ -53,7 +56,9 @@ export type ModelSourceSpec =
   /** Node only (CLI, tests): a directory on disk, resolved by the host's `resolveSource`. */
   | { kind: 'dir'; path: string }
   /** A Hugging Face Hub repo `owner/name[@revision]`, downloaded into the hub cache (OPFS in the page) once; the token is sent, never stored. */
-  | { kind: 'hub'; id: string; baseUrl?: string; token?: string; variant?: string };
+  | HubSourceSpec;
+
+export type HubSourceSpec = { kind: 'hub'; id: string; baseUrl?: string; token?: string; variant?: string };
 
 export interface PerplexityResult {
   perplexity: number;
@@ -134,10 +139,16 @@ export interface EngineApi {
   projectEmbeddings(layer: number, method: ProjectionMethod, seed?: number, slot?: AnalysisSlot): Promise<ProjectionResult>;
   /** Nearest sentences (all chosen languages) to one sentence at one layer of the last analysis. */
   nearestNeighbours(layer: number, language: string, index: number, k: number): Promise<Neighbour[]>;
+  /** Lists a Hub repo and fetches its config.json only: the files, sizes, what is cached and the GPU memory per quantization against the adapter's limits, before the download. */
+  planHubModel(source: HubSourceSpec): Promise<HubPlanSummary>;
+  /** The Hub models in the cache (complete or partial). */
+  listHubCache(): Promise<CachedModel[]>;
+  /** Removes a Hub model (`owner/name@revision`) from the cache, partial files included; returns what is left. */
+  deleteHubModel(id: string): Promise<CachedModel[]>;
 }
 
 /** Method names of EngineApi, checked exhaustive at compile time: the RPC layer is built from it. */
-export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize', 'checkOnnxParity', 'benchModel', 'benchTraining', 'startTraining', 'prepareTraining', 'pauseTraining', 'resumeTraining', 'stopTraining', 'trainingStatus', 'saveCheckpoint', 'listCheckpoints', 'restoreCheckpoint', 'translate', 'perplexity', 'analyze', 'adoptShippedAnalysis', 'projectEmbeddings', 'nearestNeighbours'] as const satisfies readonly (keyof EngineApi)[];
+export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize', 'checkOnnxParity', 'benchModel', 'benchTraining', 'startTraining', 'prepareTraining', 'pauseTraining', 'resumeTraining', 'stopTraining', 'trainingStatus', 'saveCheckpoint', 'listCheckpoints', 'restoreCheckpoint', 'translate', 'perplexity', 'analyze', 'adoptShippedAnalysis', 'projectEmbeddings', 'nearestNeighbours', 'planHubModel', 'listHubCache', 'deleteHubModel'] as const satisfies readonly (keyof EngineApi)[];
 type Missing = Exclude<keyof EngineApi, (typeof ENGINE_METHODS)[number]>;
 const _exhaustive: Missing extends never ? true : never = true;
 void _exhaustive;
@@ -404,6 +415,25 @@ export class Engine implements EngineApi {
 
   async nearestNeighbours(layer: number, language: string, index: number, k: number): Promise<Neighbour[]> {
     return this.analysis.neighbours(layer, language, index, k);
+  }
+
+  async planHubModel(source: HubSourceSpec): Promise<HubPlanSummary> {
+    // Without an adapter (CPU route) the estimate is still given, with no limits to check.
+    const limits = await this.runtime.context().then(
+      ({ report: { limits: l } }) => ({ maxBufferSize: l.maxBufferSize, maxStorageBufferBindingSize: l.maxStorageBufferBindingSize }),
+      () => null,
+    );
+    const plan = await planHubDownload(source.id, { store: this.hubStore, baseUrl: source.baseUrl, token: source.token, variant: source.variant });
+    return summarizePlan(plan, limits, await this.hubStore.available());
+  }
+
+  listHubCache(): Promise<CachedModel[]> {
+    return listCachedModels(this.hubStore);
+  }
+
+  async deleteHubModel(id: string): Promise<CachedModel[]> {
+    await deleteCachedModel(this.hubStore, parseRepoId(id));
+    return listCachedModels(this.hubStore);
   }
 
   /** The analysis session (Node: the model build writes out its vectors). */
