@@ -1,6 +1,7 @@
-// Choosing a model: a folder from disk, a URL of a folder, a Hugging Face Hub repo (downloaded once
-// into the browser's cache, OPFS), the app's default model, or the random tiny model; with the weight quantization to load into (showing the loaded model's until changed)
-// and a byte progress bar while loading.
+// Choosing a model: a folder from disk, a URL of a folder, the app's default model, or the random
+// tiny model (Hub repos: HubLoader.tsx); with the weight quantization to load into (showing the
+// loaded model's until changed). LoadProgressLine is the byte progress of any load, downloads from
+// the Hub included, which the panel shows above its cards.
 
 import { useState } from 'react';
 import { formatBytes } from '../gpu/adapter-report';
@@ -20,9 +21,6 @@ interface Props {
 
 export function ModelLoader({ loading, quant, setQuant, onLoad, onLoadDefault }: Props) {
   const [url, setUrl] = useState('');
-  const [repo, setRepo] = useState('');
-  // Sent with the load only; not saved anywhere.
-  const [token, setToken] = useState('');
   const busy = loading !== null;
   return (
     <section className="card" aria-labelledby="load-title">
@@ -71,19 +69,6 @@ export function ModelLoader({ loading, quant, setQuant, onLoad, onLoadDefault }:
             Load URL
           </button>
         </form>
-        <form
-          className="url-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (repo.trim()) onLoad({ kind: 'hub', id: repo.trim(), token: token.trim() || undefined }, quant);
-          }}
-        >
-          <input type="text" placeholder="Qwen/Qwen2.5-0.5B-Instruct@main" value={repo} onChange={(e) => setRepo(e.target.value)} disabled={busy} aria-label="Hugging Face repo" />
-          <input type="password" placeholder="token (gated repos)" value={token} onChange={(e) => setToken(e.target.value)} disabled={busy} aria-label="Hugging Face token" autoComplete="off" />
-          <button type="submit" disabled={busy || !repo.trim()} title="Downloaded once into the browser's cache (resumed if cut), then loaded from there with no network">
-            Load from Hub
-          </button>
-        </form>
         <button type="button" className="secondary" disabled={busy} onClick={onLoadDefault} title="alignscope-tiny, shipped with the app, in f32 with its precomputed base analysis">
           Load the default model
         </button>
@@ -91,15 +76,19 @@ export function ModelLoader({ loading, quant, setQuant, onLoad, onLoadDefault }:
           Random tiny model
         </button>
       </div>
-      {loading && (
-        <div className="progress" role="status" aria-label="Loading progress">
-          <progress max={loading.total || 1} value={loading.total ? loading.loaded : undefined} />
-          <span>
-            {STAGES[loading.stage] ?? loading.stage} {loading.file}
-            {loading.total > 1 && ` — ${formatBytes(loading.loaded)} of ${formatBytes(loading.total)}`}
-          </span>
-        </div>
-      )}
     </section>
+  );
+}
+
+export function LoadProgressLine({ loading }: { loading: LoadState }) {
+  const percent = loading.total > 1 ? Math.floor((100 * loading.loaded) / loading.total) : null;
+  return (
+    <div className="progress" role="status" aria-label="Loading progress">
+      <progress max={loading.total || 1} value={loading.total ? loading.loaded : undefined} />
+      <span>
+        {STAGES[loading.stage] ?? loading.stage} {loading.file}
+        {percent !== null && ` — ${formatBytes(loading.loaded)} of ${formatBytes(loading.total)} (${percent}%)`}
+      </span>
+    </div>
   );
 }
