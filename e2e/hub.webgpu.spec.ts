@@ -100,6 +100,10 @@ test('plan, download with progress, a corrupt chunk and a cut resumed, generate,
   await expect(page.getByTestId('model-card')).toContainText('hub:test/tiny@main');
   expect(hub.requests.length).toBe(before);
 
+  // The loaded model's files are read again after a device loss: it is deleted once another is loaded.
+  await expect(page.getByRole('button', { name: 'Delete test/tiny@main' })).toBeDisabled();
+  await page.getByRole('button', { name: 'Random tiny model' }).click();
+  await expect(page.getByTestId('model-card')).not.toContainText('hub:test/tiny@main');
   await page.getByRole('button', { name: 'Delete test/tiny@main' }).click();
   await expect(cache).toContainText('No Hub model');
   expect(await opfsFiles(page, 'test--tiny@main')).toBeNull();

@@ -1,6 +1,8 @@
 // The Hub models in this browser's cache: repo@revision, format, bytes on disk against the whole
 // model, complete or partial. A complete one loads with no network at all; a partial one resumes
-// its download; either can be deleted, which removes its folder from OPFS. The list is read from the
+// its download; either can be deleted, which removes its folder from OPFS, except the loaded model,
+// whose files the engine reads again (re-upload after a device loss, the base weights after
+// training). The list is read from the
 // engine worker (which owns the cache) when the panel opens and after every load or delete, and the
 // browser's own storage figures (navigator.storage.estimate) are shown beside it.
 
@@ -15,6 +17,8 @@ interface Props {
   engine: Pick<EngineApi, 'listHubCache' | 'deleteHubModel'>;
   settings: HubSettings;
   busy: boolean;
+  /** The loaded model's name (`hub:owner/name@revision` for a Hub model), or null. */
+  loadedName: string | null;
   onLoad: (source: HubSourceSpec) => Promise<boolean>;
 }
 
@@ -25,7 +29,7 @@ async function storageUsage(): Promise<Usage> {
   return e?.usage !== undefined && e.quota !== undefined ? { usage: e.usage, quota: e.quota } : null;
 }
 
-export function HubCache({ engine, settings, busy, onLoad }: Props) {
+export function HubCache({ engine, settings, busy, loadedName, onLoad }: Props) {
   const [models, setModels] = useState<CachedModel[] | null>(null);
   const [usage, setUsage] = useState<Usage>(null);
   const [error, setError] = useState<{ name: string; message: string } | null>(null);
@@ -72,6 +76,7 @@ export function HubCache({ engine, settings, busy, onLoad }: Props) {
           <tbody>
             {models.map((m) => {
               const id = `${m.repo}@${m.revision}`;
+              const loaded = loadedName === `hub:${id}`;
               return (
                 <tr key={id} data-testid="hub-cache-row">
                   <td>
@@ -79,7 +84,10 @@ export function HubCache({ engine, settings, busy, onLoad }: Props) {
                   </td>
                   <td>{m.format}</td>
                   <td>{m.complete ? formatBytes(m.totalBytes) : `${formatBytes(m.bytes)} of ${formatBytes(m.totalBytes)}`}</td>
-                  <td>{m.complete ? 'complete' : `partial (${Math.floor((100 * m.bytes) / Math.max(1, m.totalBytes))}%)`}</td>
+                  <td>
+                    {m.complete ? 'complete' : `partial (${Math.floor((100 * m.bytes) / Math.max(1, m.totalBytes))}%)`}
+                    {loaded && ', loaded'}
+                  </td>
                   <td className="actions">
                     <button
                       type="button"
@@ -91,7 +99,14 @@ export function HubCache({ engine, settings, busy, onLoad }: Props) {
                     >
                       {m.complete ? 'Load' : 'Resume'}
                     </button>{' '}
-                    <button type="button" className="secondary small" disabled={busy || working} aria-label={`Delete ${id}`} onClick={() => void remove(id)}>
+                    <button
+                      type="button"
+                      className="secondary small"
+                      disabled={busy || working || loaded}
+                      aria-label={`Delete ${id}`}
+                      title={loaded ? 'Load another model first: the loaded one reads its files from the cache again (after a GPU device loss, or for its base weights after training)' : 'Removes its files from this browser'}
+                      onClick={() => void remove(id)}
+                    >
                       Delete
                     </button>
                   </td>

@@ -45,7 +45,7 @@ export function ModelPanel({ engine }: { engine: Engine }) {
           )}
           {info && <PromptBox generation={generation} onGenerate={(p, n) => void generate(engine, p, n)} />}
           <HubLoader engine={engine} settings={hub} busy={busy} quant={quant} onLoad={loadHub} />
-          <HubCache engine={engine} settings={hub} busy={busy} onLoad={loadHub} />
+          <HubCache engine={engine} settings={hub} busy={busy} loadedName={info?.name ?? null} onLoad={loadHub} />
         </div>
         {info ? <ModelCard info={info} /> : <p className="hint">No model loaded yet. Load the default model, pick a model folder, give a URL or a Hugging Face repo, or try the random tiny model.</p>}
       </div>
