@@ -20,10 +20,13 @@ import { CHROME_PATH, WEBGPU_FLAGS } from './chromium.mjs';
 //              counted. RSS counts shared pages once per process, so PSS (smaps_rollup) is given beside it.
 //   GPU pool   the engine's buffer pool peakBytes (GPU panel) at the end of the run
 // Results: a table in the log and bench-results/full-size.json. `npm run test:full-size`.
+// FULL_SIZE_SOURCE=url loads the same files through "Model folder URL" from the mock Hub's resolve
+// URLs instead (no OPFS cache; for builds of the page without the Hub base URL setting).
 
 const RUN_TIMEOUT = 20 * 60_000;
 const RESULTS = join(process.cwd(), 'bench-results', 'full-size.json');
 const GB = 1e9;
+const VIA_URL = process.env.FULL_SIZE_SOURCE === 'url';
 
 // ---- Bounds (each with why) -------------------------------------------------------------------
 // GPU pool: q4 keeps linears at 0.625 byte a weight (0.16 of f32); the issue's target is "close to
@@ -39,6 +42,8 @@ const hostBound = (f: FullSizeFolder, gpuPeak: number) => gpuPeak + f.weightByte
 
 interface Row {
   model: string;
+  /** 'hub': the Hub loader (download into OPFS, then load); 'url': Model folder URL on the same files. */
+  source: 'hub' | 'url';
   parameters: number;
   fileBytes: number;
   f32Bytes: number;
@@ -118,7 +123,7 @@ function saveRow(row: Row): Row[] {
   } catch {
     /* first row */
   }
-  rows = [...rows.filter((r) => r.model !== row.model), row];
+  rows = [...rows.filter((r) => r.model !== row.model || r.source !== row.source), row];
   writeFileSync(RESULTS, JSON.stringify({ adapter: 'SwiftShader (headless Chromium, WebGPU backend)', quant: 'q4', rows }, null, 2) + '\n');
   return rows;
 }
@@ -127,10 +132,10 @@ const sec = (v: number | null) => (v === null ? '-' : v.toFixed(1));
 const gb = (v: number | null) => (v === null ? '-' : (v / GB).toFixed(2));
 
 function printTable(rows: Row[]): void {
-  const lines = ['model                              load s  (download s)  peak RSS GB  peak PSS GB  GPU pool peak GB  error'];
+  const lines = ['model                              source  load s  (download s)  peak RSS GB  peak PSS GB  GPU pool peak GB  error'];
   for (const r of rows) {
     lines.push(
-      `${r.model.padEnd(34)} ${sec(r.loadSeconds).padStart(6)}  ${sec(r.downloadSeconds).padStart(12)}  ${gb(r.peakRssBytes).padStart(11)}  ${gb(r.peakPssBytes).padStart(11)}  ${gb(r.gpuPoolPeakBytes).padStart(16)}  ${r.error ?? ''}`,
+      `${r.model.padEnd(34)} ${r.source.padEnd(6)} ${sec(r.loadSeconds).padStart(6)}  ${sec(r.downloadSeconds).padStart(12)}  ${gb(r.peakRssBytes).padStart(11)}  ${gb(r.peakPssBytes).padStart(11)}  ${gb(r.gpuPoolPeakBytes).padStart(16)}  ${r.error ?? ''}`,
     );
   }
   console.log(lines.join('\n'));
@@ -139,12 +144,18 @@ function printTable(rows: Row[]): void {
 // ---- Driving the page -------------------------------------------------------------------------
 
 /** Loads `repo` from the Hub the page was pointed at (?hub=); returns [download s, load s] (load includes the download). */
-async function loadFromHub(page: Page, repo: string): Promise<{ download: number | null; load: number }> {
+async function loadFromHub(page: Page, repo: string, hubUrl: string): Promise<{ download: number | null; load: number }> {
   await page.getByLabel('Quantization').selectOption('q4');
-  await page.getByLabel('Hugging Face repo').fill(repo);
-  await page.getByRole('button', { name: 'Check', exact: true }).click();
-  await expect(page.getByTestId('hub-plan')).toBeVisible();
-  const go = page.getByRole('button', { name: /Download & load|Load from the cache/ });
+  let go;
+  if (VIA_URL) {
+    await page.getByLabel('Model folder URL').fill(`${hubUrl}/${repo}/resolve/main/`);
+    go = page.getByRole('button', { name: 'Load URL' });
+  } else {
+    await page.getByLabel('Hugging Face repo').fill(repo);
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await expect(page.getByTestId('hub-plan')).toBeVisible();
+    go = page.getByRole('button', { name: /Download & load|Load from the cache/ });
+  }
   const t0 = Date.now();
   await go.click();
   // The stage line says when the download ends and reading begins.
@@ -153,7 +164,7 @@ async function loadFromHub(page: Page, repo: string): Promise<{ download: number
   const card = page.getByTestId('model-card');
   const error = page.getByTestId('model-error');
   for (;;) {
-    if (await card.filter({ hasText: repo }).isVisible()) break;
+    if (await card.filter({ hasText: VIA_URL ? `${hubUrl}/${repo}` : repo }).isVisible()) break;
     if (await error.isVisible()) throw new Error(((await error.textContent()) ?? 'model-error').trim());
     const text = (await progress.textContent().catch(() => null)) ?? '';
     if (downloadEnd === null && text && !text.startsWith('Downloading') && !text.startsWith('Starting') && Date.now() - t0 > 200) downloadEnd = Date.now();
@@ -172,9 +183,9 @@ async function timed(fn: () => Promise<void>): Promise<number> {
 
 async function generate4(page: Page): Promise<string> {
   await page.getByRole('tab', { name: 'Model' }).click();
-  await page.getByLabel('Prompt').fill('The capital of France is');
-  await page.getByLabel('New tokens').fill('4');
-  await page.getByRole('button', { name: 'Generate' }).click();
+  await page.getByLabel('Prompt', { exact: true }).fill('The capital of France is');
+  await page.getByLabel('New tokens', { exact: true }).fill('4');
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
   await expect(page.getByText(/tokens\/s \(prefill \+ decode/)).toBeVisible({ timeout: RUN_TIMEOUT });
   return ((await page.getByTestId('continuation').textContent()) ?? '').trim();
 }
@@ -194,7 +205,7 @@ async function trainOneLoraStep(page: Page): Promise<void> {
     ['Evaluate every', '0'],
   ];
   for (const [label, value] of fields) await page.getByLabel(label, { exact: true }).fill(value);
-  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
   const state = page.getByTestId('train-state');
   await expect(state).toHaveText(/finished|failed/, { timeout: RUN_TIMEOUT });
   if ((await state.textContent())?.trim() === 'failed') throw new Error(`training failed: ${(await page.getByTestId('train-failure').textContent())?.trim()}`);
@@ -210,8 +221,8 @@ async function analyze8(page: Page): Promise<void> {
     const l = ((await box.getAttribute('aria-label')) ?? '').replace('Language ', '');
     await box.setChecked(l === 'en' || l === 'cs');
   }
-  await page.getByLabel('Tuples').fill('4'); // 4 tuples x 2 languages = 8 sentences
-  await page.getByRole('button', { name: 'Analyze' }).click();
+  await page.getByLabel('Tuples', { exact: true }).fill('4'); // 4 tuples x 2 languages = 8 sentences
+  await page.getByRole('button', { name: 'Analyze', exact: true }).click();
   await expect(page.getByTestId('map-count')).toHaveText('8 points', { timeout: RUN_TIMEOUT });
 }
 
@@ -258,6 +269,7 @@ for (const model of FULL_SIZE_MODELS) {
     const sampler = startSampler();
     const row: Row = {
       model: model.repo,
+      source: VIA_URL ? 'url' : 'hub',
       parameters: folder.parameters,
       fileBytes: folder.weightBytes,
       f32Bytes: folder.f32Bytes,
@@ -279,7 +291,7 @@ for (const model of FULL_SIZE_MODELS) {
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
     try {
-      const t = await loadFromHub(page, model.repo);
+      const t = await loadFromHub(page, model.repo, session.hub.url);
       row.downloadSeconds = t.download;
       row.loadSeconds = t.load;
       const card = page.getByTestId('model-card');
@@ -328,7 +340,7 @@ test('a lowered binding limit forces sharding and gives the same greedy tokens (
         test.skip(!shown.includes('128.0 MiB'), `?bindingLimit is not honoured yet (maxStorageBufferBindingSize row: ${shown.trim()}): waiting for the sharding work`);
         await session.page.getByRole('tab', { name: 'Model' }).click();
       }
-      await loadFromHub(session.page, model.repo);
+      await loadFromHub(session.page, model.repo, session.hub.url);
       runs.push(await generate4(session.page));
     } finally {
       await session.close();
