@@ -55,7 +55,9 @@ export async function hubFetch(url: string, id: RepoId, opts: HubOptions, header
   if (opts.token) h.Authorization = `Bearer ${opts.token}`;
   let r: Response;
   try {
-    r = await fetch(url, { headers: h, redirect: 'follow' });
+    // Tried twice: a kept-alive connection the server closed while idle fails before any answer
+    // (Node's fetch does not retry that itself), and a GET is safe to send again.
+    r = await fetch(url, { headers: h, redirect: 'follow' }).catch(() => fetch(url, { headers: h, redirect: 'follow' }));
   } catch (e) {
     throw new HubRequestError(`Could not reach ${url}: ${(e as Error).message}. Check the network, or the Hub address (a mirror goes in the base URL setting).`, { url, repo: id.repo });
   }
