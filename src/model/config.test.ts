@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelFormatError, UnsupportedModelError } from '../errors';
-import { type DecoderConfig, hasQkNorm, parseHfConfig, toHfConfig } from './config';
+import { type DecoderConfig, hasQkNorm, parseHfConfig, SIZE_LIMITS, toHfConfig } from './config';
 import { expectedWeights, linearShape, parameterCount } from './weights';
 
 // config.json files as published on the Hugging Face Hub (trimmed of keys we do not read only where noted).
@@ -574,6 +574,17 @@ describe('parseHfConfig: malformed configs raise ModelFormatError', () => {
     expectMalformed({ ...LLAMA_2_7B, head_dim: 64.5 }, 'head_dim', ['an integer']);
     expectMalformed({ ...LLAMA_2_7B, rope_theta: 0 }, 'rope_theta', ['a positive number']);
     expectMalformed({ ...LLAMA_32_1B_V4, rope_scaling: { ...LLAMA_32_1B_V4.rope_scaling, low_freq_factor: -1 } }, 'rope_scaling.low_freq_factor');
+  });
+
+  // Found by the fuzz tier (npm run test:fuzz): num_hidden_layers 16777216 passed, and listing the
+  // weights it implies (expectedWeights, before they are compared with the file) never returned.
+  it('sizes past SIZE_LIMITS, beyond any released model', () => {
+    expectMalformed({ ...LLAMA_2_7B, num_hidden_layers: 2 ** 24 }, 'num_hidden_layers', ['at most 1024', '16777216']);
+    expectMalformed({ ...LLAMA_2_7B, vocab_size: 2 ** 40 }, 'vocab_size', [`at most ${SIZE_LIMITS.vocabSize}`]);
+    expectMalformed({ ...LLAMA_2_7B, intermediate_size: 1e15 }, 'intermediate_size');
+    expectMalformed({ ...LLAMA_32_1B_V4, rope_scaling: { ...LLAMA_32_1B_V4.rope_scaling, original_max_position_embeddings: 2 ** 40 } }, 'rope_scaling.original_max_position_embeddings');
+    // the limits themselves are accepted
+    expect(parseHfConfig({ ...LLAMA_2_7B, num_hidden_layers: SIZE_LIMITS.numLayers }).numLayers).toBe(1024);
   });
 
   it('wrong types for booleans, token ids, objects, lists and strings', () => {

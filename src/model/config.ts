@@ -58,6 +58,24 @@ export function hasQkNorm(c: Pick<DecoderConfig, 'architecture'>): boolean {
   return c.architecture === 'qwen3';
 }
 
+/**
+ * The largest sizes we accept, far above every released model of the families we run (Llama 3.1
+ * 405B: C 16384, 126 layers, F 53248, 128 heads; vocabularies up to 262k; contexts up to 10M). A
+ * larger value is a damaged or hostile file: believing it would make the loader list millions of
+ * tensors or allocate gigabytes before the weights are checked. Every reader checks its config
+ * against these (config.json here, our ONNX metadata, GGUF metadata).
+ */
+export const SIZE_LIMITS = {
+  vocabSize: 2 ** 24,
+  hiddenSize: 2 ** 16,
+  numLayers: 1024,
+  numHeads: 1024,
+  numKvHeads: 1024,
+  headDim: 4096,
+  intermediateSize: 2 ** 20,
+  maxPositions: 2 ** 24,
+} as const satisfies Partial<Record<keyof DecoderConfig, number>>;
+
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isTokenId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
@@ -104,11 +122,12 @@ class Fields {
     return v;
   }
 
-  /** An integer count or dimension; <= 0 is a model we cannot build, not a typo we can name. */
-  size(k: string, fallback?: number): number {
+  /** An integer count or dimension up to `max`; <= 0 is a model we cannot build, not a typo we can name. */
+  size(k: string, max: number, fallback?: number): number {
     const v = this.get(k) ?? fallback;
     if (v === undefined) throw this.missing(k);
     if (!Number.isSafeInteger(v)) throw malformed(this.source, this.at + k, v, 'an integer');
+    if ((v as number) > max) throw malformed(this.source, this.at + k, v, `at most ${max}, more than any released model has`);
     if ((v as number) <= 0) throw unsupported(this.source, this.at + k, v, `"${this.at + k}" = ${v} is not a positive size`, USE_PUBLISHED);
     return v as number;
   }
@@ -181,7 +200,7 @@ function readRope(f: Fields): Pick<DecoderConfig, 'ropeTheta' | 'ropeScaling'> {
       factor: scaling.positive('factor'),
       lowFreqFactor: scaling.positive('low_freq_factor'),
       highFreqFactor: scaling.positive('high_freq_factor'),
-      originalMaxPositions: scaling.size('original_max_position_embeddings'),
+      originalMaxPositions: scaling.size('original_max_position_embeddings', SIZE_LIMITS.maxPositions),
     },
   };
 }
@@ -196,27 +215,27 @@ export function parseHfConfig(json: unknown, source = 'config.json'): DecoderCon
   const architecture = readArchitecture(f);
   rejectUnimplemented(f, architecture);
 
-  const hiddenSize = f.size('hidden_size');
-  const numHeads = f.size('num_attention_heads');
-  const numKvHeads = f.size('num_key_value_heads', numHeads);
+  const hiddenSize = f.size('hidden_size', SIZE_LIMITS.hiddenSize);
+  const numHeads = f.size('num_attention_heads', SIZE_LIMITS.numHeads);
+  const numKvHeads = f.size('num_key_value_heads', SIZE_LIMITS.numKvHeads, numHeads);
   if (numHeads % numKvHeads !== 0) throw unsupported(source, 'num_key_value_heads', numKvHeads, `num_attention_heads ${numHeads} is not a multiple of num_key_value_heads ${numKvHeads}`, USE_PUBLISHED);
   if (json.head_dim == null && hiddenSize % numHeads !== 0) throw unsupported(source, 'head_dim', undefined, `hidden_size ${hiddenSize} is not a multiple of num_attention_heads ${numHeads} and head_dim is not given`, USE_PUBLISHED);
-  const headDim = f.size('head_dim', hiddenSize / numHeads);
+  const headDim = f.size('head_dim', SIZE_LIMITS.headDim, hiddenSize / numHeads);
   // Rotate-half RoPE pairs element i with i + D/2.
   if (headDim % 2 !== 0) throw unsupported(source, 'head_dim', headDim, `head_dim ${headDim} is odd, and rotary embeddings need an even head dimension`);
 
   return {
     architecture,
-    vocabSize: f.size('vocab_size'),
+    vocabSize: f.size('vocab_size', SIZE_LIMITS.vocabSize),
     hiddenSize,
-    numLayers: f.size('num_hidden_layers'),
+    numLayers: f.size('num_hidden_layers', SIZE_LIMITS.numLayers),
     numHeads,
     numKvHeads,
     headDim,
-    intermediateSize: f.size('intermediate_size'),
+    intermediateSize: f.size('intermediate_size', SIZE_LIMITS.intermediateSize),
     rmsNormEps: f.positive('rms_norm_eps', 1e-6),
     ...readRope(f),
-    maxPositions: f.size('max_position_embeddings', architecture === 'llama' ? 2048 : 32768),
+    maxPositions: f.size('max_position_embeddings', SIZE_LIMITS.maxPositions, architecture === 'llama' ? 2048 : 32768),
     tieWordEmbeddings: f.bool('tie_word_embeddings', false),
     // Qwen2 always has q/k/v biases (not a config key); Llama's and Qwen3's attention_bias = true is refused above.
     attentionBias: architecture === 'qwen2',

@@ -20,7 +20,7 @@
 // weights with the file's codes (decision 16).
 
 import { ModelFormatError, UnsupportedModelError } from '../errors';
-import type { Architecture, DecoderConfig } from './config';
+import { SIZE_LIMITS, type Architecture, type DecoderConfig } from './config';
 import { DECODABLE, GGML, GGML_TYPES, ggmlRowBytes, ggmlTypeName, dequantizeGgml, q4FromGgml, q8FromGgml } from './gguf-quant';
 import { ggufTokenizerFiles } from './gguf-tokenizer';
 import { checkAgainstConfig } from './safetensors';
@@ -169,7 +169,8 @@ export async function readGguf(files: ModelFiles, name: string, file: string): P
     },
     async stored(n, kind) {
       const e = entry(n);
-      if (!e.linear || e.shape.length !== 2) return undefined;
+      // Linears, and the embedding (kept packed on WebGPU when the model is, decision 44).
+      if (!(e.linear || n === 'model.embed_tokens.weight') || e.shape.length !== 2) return undefined;
       const [N, K] = e.shape;
       if (kind === 'q8' && e.type === GGML.Q8_0) return q8FromGgml(await raw(e, [0, N]), N, K);
       if (kind === 'q4' && e.type === GGML.Q4_0) return q4FromGgml(await raw(e, [0, N]), N, K);
@@ -212,10 +213,12 @@ function readConfig(meta: Metadata, arch: Architecture, tensors: ReadonlyMap<str
     if (typeof n !== 'number' || !Number.isFinite(n)) throw new ModelFormatError(`${file}: metadata "${k}" must be a number, found ${String(v)}. ${REDOWNLOAD}`, { file, key: k });
     return n;
   };
-  const size = (k: string, fallback?: number): number => {
+  // past `max` (SIZE_LIMITS) a size is damage, and believing it would list billions of tensors
+  const size = (k: string, max: number, fallback?: number): number => {
     const v = num(key(k)) ?? fallback;
     if (v === undefined) throw unsupported(key(k), undefined, `"${key(k)}" is missing, and the model cannot be sized without it`);
     if (!Number.isSafeInteger(v) || v <= 0) throw unsupported(key(k), v, `"${key(k)}" = ${v} is not a positive size`);
+    if (v > max) throw new ModelFormatError(`${file}: metadata "${key(k)}" = ${v} is more than any released model has (at most ${max}). ${REDOWNLOAD}`, { file, key: key(k), value: v });
     return v;
   };
   const positive = (k: string, fallback: number): number => {
@@ -226,11 +229,11 @@ function readConfig(meta: Metadata, arch: Architecture, tensors: ReadonlyMap<str
 
   const scaling = meta[key('rope.scaling.type')];
   if (scaling !== undefined && scaling !== 'none') throw unsupported(key('rope.scaling.type'), scaling, `RoPE scaling "${String(scaling)}" is not implemented for GGUF files`);
-  const hiddenSize = size('embedding_length');
-  const numHeads = size('attention.head_count');
-  const numKvHeads = size('attention.head_count_kv', numHeads);
+  const hiddenSize = size('embedding_length', SIZE_LIMITS.hiddenSize);
+  const numHeads = size('attention.head_count', SIZE_LIMITS.numHeads);
+  const numKvHeads = size('attention.head_count_kv', SIZE_LIMITS.numKvHeads, numHeads);
   if (numHeads % numKvHeads !== 0) throw unsupported(key('attention.head_count_kv'), numKvHeads, `attention.head_count ${numHeads} is not a multiple of attention.head_count_kv ${numKvHeads}`);
-  const headDim = size('attention.key_length', hiddenSize % numHeads === 0 ? hiddenSize / numHeads : undefined);
+  const headDim = size('attention.key_length', SIZE_LIMITS.headDim, hiddenSize % numHeads === 0 ? hiddenSize / numHeads : undefined);
   if (headDim % 2 !== 0) throw unsupported(key('attention.key_length'), headDim, `head dimension ${headDim} is odd, and rotary embeddings need an even one`);
   const valueLength = num(key('attention.value_length'));
   if (valueLength !== undefined && valueLength !== headDim) throw unsupported(key('attention.value_length'), valueLength, `value heads of ${valueLength} differ from key heads of ${headDim}`);
@@ -248,15 +251,15 @@ function readConfig(meta: Metadata, arch: Architecture, tensors: ReadonlyMap<str
     architecture: arch,
     vocabSize: embed.shape[0],
     hiddenSize,
-    numLayers: size('block_count'),
+    numLayers: size('block_count', SIZE_LIMITS.numLayers),
     numHeads,
     numKvHeads,
     headDim,
-    intermediateSize: size('feed_forward_length'),
+    intermediateSize: size('feed_forward_length', SIZE_LIMITS.intermediateSize),
     rmsNormEps: positive('attention.layer_norm_rms_epsilon', 1e-6),
     ropeTheta: positive('rope.freq_base', 10000),
     ropeScaling: null,
-    maxPositions: size('context_length', arch === 'llama' ? 2048 : 32768),
+    maxPositions: size('context_length', SIZE_LIMITS.maxPositions, arch === 'llama' ? 2048 : 32768),
     tieWordEmbeddings: !tensors.has('lm_head.weight'),
     attentionBias: arch === 'qwen2',
     bosTokenId: tokenId('tokenizer.ggml.bos_token_id'),

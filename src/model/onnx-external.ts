@@ -22,7 +22,12 @@ export class ExternalData {
     if (!location) this.damaged(`tensor "${name}" is external but names no location`, { tensor: name });
     if (!this.resolve) throw new ModelFormatError(`${this.file}: tensor "${name}" is stored in the external file "${location}". Pass resolveExternal to read it.`, { file: this.file, tensor: name, location });
     let data = this.files.get(location);
-    if (!data) this.files.set(location, (data = this.resolve(location)));
+    if (!data) {
+      // A resolver knows only the files the model names; one it lacks (the file listing them is damaged) is a typed error here.
+      data = this.resolve(location) as Uint8Array | undefined;
+      if (!data) throw new ModelFormatError(`${this.file}: tensor "${name}" is stored in the external file "${location}", which could not be read. Put it next to the model file, or download the model again.`, { file: this.file, tensor: name, location });
+      this.files.set(location, data);
+    }
     const offset = Number(kv.get('offset') ?? 0);
     const length = Number(kv.get('length') ?? need);
     if (!(Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= 0 && offset + length <= data.length)) {

@@ -11,7 +11,7 @@
 import { ModelFormatError, UnsupportedModelError } from '../errors';
 import { ExternalData } from './onnx-external';
 import { ONNX, ProtoMessage } from './protobuf';
-import type { DecoderConfig } from './config';
+import { SIZE_LIMITS, type DecoderConfig } from './config';
 import { blocksFor, dequantize, q4ZeroPointRowBytes, QBLOCK, type Q4Weight } from './quant';
 import { expectedWeights, type WeightMap, type WeightSpec } from './weights';
 
@@ -129,8 +129,8 @@ class OnnxFile {
     const c = json as DecoderConfig;
     const bad = (key: string): never => this.fail(`metadata "${CONFIG_METADATA_KEY}" has a bad "${key}"`, { key });
     if (typeof json !== 'object' || json === null) bad('(top level)');
-    const sizes = ['vocabSize', 'hiddenSize', 'numLayers', 'numHeads', 'numKvHeads', 'headDim', 'intermediateSize', 'maxPositions'] as const;
-    for (const k of sizes) if (!(Number.isSafeInteger(c[k]) && c[k] > 0)) bad(k);
+    // past SIZE_LIMITS, listing the weights alone (numLayers 10^15) would never end
+    for (const k of Object.keys(SIZE_LIMITS) as (keyof typeof SIZE_LIMITS)[]) if (!(Number.isSafeInteger(c[k]) && c[k] > 0 && c[k] <= SIZE_LIMITS[k])) bad(k);
     for (const k of ['rmsNormEps', 'ropeTheta'] as const) if (!(typeof c[k] === 'number' && c[k] > 0)) bad(k);
     for (const k of ['tieWordEmbeddings', 'attentionBias'] as const) if (typeof c[k] !== 'boolean') bad(k);
     if (c.architecture !== 'llama' && c.architecture !== 'qwen2' && c.architecture !== 'qwen3') bad('architecture');
