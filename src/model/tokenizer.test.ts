@@ -169,7 +169,16 @@ describe('malformed files are ModelFormatError naming the file', () => {
     ['a string', 'BPE', undefined, /must be a JSON object/],
     ['no model', { version: '1.0', added_tokens: [] }, undefined, /"model" must be an object .*found nothing/],
     ['unknown model type', { model: { type: 'CharLevel', vocab: { a: 0 } } }, undefined, /"model.type" must be one of BPE, WordPiece, Unigram, Legacy, found "CharLevel"/],
-    ['BPE without a vocabulary', { model: { type: 'BPE', merges: [] } }, undefined, /the tokenizer could not be built/],
+    ['BPE without a vocabulary', { model: { type: 'BPE', merges: [] } }, undefined, /"model.vocab" must be an object from token to id, found nothing/],
+    // Found by the fuzz tier: the library stores token t at vocab[id] and reports vocab.length as the
+    // size, so these built tokenizers that encode to ids 0.5, "181" or [object Object] (or size 2^53).
+    ['a vocabulary id that is not an integer', { model: { type: 'BPE', vocab: { a: 0, b: 0.5 }, merges: [] } }, undefined, /"model.vocab.b" must be an integer id from 0 to 16777215, found 0.5/],
+    ['a vocabulary id given as a string', { model: { type: 'BPE', vocab: { a: '181' }, merges: [] } }, undefined, /"model.vocab.a" must be an integer id/],
+    ['a vocabulary id past the size limit', { model: { type: 'BPE', vocab: { a: 2 ** 53 - 1 }, merges: [] } }, undefined, /"model.vocab.a" must be an integer id/],
+    ['a merge that is not "left right"', { model: { type: 'BPE', vocab: { a: 0, b: 1, ab: 2 }, merges: ['a b', 'ab'] } }, undefined, /"model.merges\[1\]" must be a merge "left right" or \["left", "right"\], found "ab"/],
+    ['merges not a list', { model: { type: 'BPE', vocab: { a: 0 }, merges: 'a b' } }, undefined, /"model.merges" must be a list of merges/],
+    ['a Unigram piece that is not [piece, score]', { model: { type: 'Unigram', vocab: [['a', -1], 'b'] } }, undefined, /"model.vocab\[1\]" must be a \[piece, score\] pair/],
+    ['an added token id past the size limit', { ...files.json, added_tokens: [{ id: 2 ** 40, content: '<x>' }] }, undefined, /"added_tokens\[0\]" must be an object with "content" and "id" \(an integer id/],
     ['unknown pre-tokenizer', { ...files.json, pre_tokenizer: { type: 'Telepathy' } }, undefined, /could not be built \(Unknown PreTokenizer type: Telepathy\)/],
     ['added_tokens not a list', { ...files.json, added_tokens: { a: 1 } }, undefined, /"added_tokens" must be a list/],
     ['config not an object', files.json, 'yes', /tokenizer_config\.json: the file must be a JSON object/],

@@ -9,6 +9,7 @@
 
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { AlignScopeError, ModelFormatError } from '../errors';
+import { SIZE_LIMITS } from './config';
 
 type Json = Record<string, unknown>;
 
@@ -77,13 +78,39 @@ function modelVocabId(model: Json, token: string): number | undefined {
   return undefined;
 }
 
+/** An id the library can index by: an integer below SIZE_LIMITS.vocabSize (it sizes arrays by the largest id). */
+const isTokenId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) < SIZE_LIMITS.vocabSize;
+const ID_RANGE = `an integer id from 0 to ${SIZE_LIMITS.vocabSize - 1}`;
+
+/**
+ * Checks the vocabulary and merges before the library builds from them: it stores a token at
+ * vocab[id] and reports vocab.length as the size, so an id of 1e-300, "181" or 2^53 gives a tokenizer
+ * that encodes to ids no model has (or a size of 2^53 that later loops run to).
+ */
+function checkModel(model: Json, source: string): void {
+  const { vocab, merges } = model;
+  // the library reads a model without a type as Unigram when its vocab is a list
+  if (model.type === 'Unigram' || (model.type === undefined && Array.isArray(vocab))) {
+    if (!Array.isArray(vocab) || vocab.length > SIZE_LIMITS.vocabSize) throw malformed(source, 'model.vocab', vocab, `a list of [piece, score] pairs (at most ${SIZE_LIMITS.vocabSize})`);
+    const bad = vocab.findIndex((e) => !Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'number');
+    if (bad >= 0) throw malformed(source, `model.vocab[${bad}]`, vocab[bad], 'a [piece, score] pair');
+    return;
+  }
+  if (!isObject(vocab)) throw malformed(source, 'model.vocab', vocab, 'an object from token to id');
+  for (const [token, id] of Object.entries(vocab)) if (!isTokenId(id)) throw malformed(source, `model.vocab.${token}`, id, ID_RANGE);
+  if (merges === undefined) return;
+  if (!Array.isArray(merges)) throw malformed(source, 'model.merges', merges, 'a list of merges');
+  const bad = merges.findIndex((m) => !(typeof m === 'string' ? m.includes(' ') : Array.isArray(m) && m.length === 2 && m.every((p) => typeof p === 'string')));
+  if (bad >= 0) throw malformed(source, `model.merges[${bad}]`, merges[bad], 'a merge "left right" or ["left", "right"]');
+}
+
 /** tokenizer.json's added tokens plus the special tokens only tokenizer_config.json names. */
 function mergeAddedTokens(json: Json, model: Json, config: Json, source: string): AddedTokenJson[] {
   const own = json.added_tokens ?? [];
   if (!Array.isArray(own)) throw malformed(source, 'added_tokens', own, 'a list of tokens');
   own.forEach((t, i) => {
-    if (!isObject(t) || typeof t.content !== 'string' || !Number.isSafeInteger(t.id)) {
-      throw malformed(source, `added_tokens[${i}]`, t, 'an object with "id" and "content"');
+    if (!isObject(t) || typeof t.content !== 'string' || !isTokenId(t.id)) {
+      throw malformed(source, `added_tokens[${i}]`, t, `an object with "content" and "id" (${ID_RANGE})`);
     }
   });
   const added = [...(own as AddedTokenJson[])];
@@ -98,8 +125,8 @@ function mergeAddedTokens(json: Json, model: Json, config: Json, source: string)
   if (isObject(decoder)) {
     for (const [key, t] of Object.entries(decoder)) {
       const id = Number(key);
-      if (!Number.isSafeInteger(id) || id < 0 || !isObject(t) || typeof t.content !== 'string') {
-        throw malformed(configFileName(source), `added_tokens_decoder.${key}`, t, 'an object with "content", under an integer id');
+      if (!isTokenId(id) || !isObject(t) || typeof t.content !== 'string') {
+        throw malformed(configFileName(source), `added_tokens_decoder.${key}`, t, `an object with "content", under ${ID_RANGE}`);
       }
       add({ ...(t as Omit<AddedTokenJson, 'id'>), id, content: t.content, special: t.special !== false });
     }
@@ -174,6 +201,7 @@ export class Tokenizer {
     }
     const config = tokenizerConfig ?? {};
     if (!isObject(config)) throw malformed(configFileName(source), '', config, 'a JSON object');
+    checkModel(model, source);
 
     const addedTokens = mergeAddedTokens(tokenizerJson, model, config, source);
     // The library wants every section present (null when a tokenizer has none); we never let it clean
