@@ -37,7 +37,7 @@ const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Varint bytes of an int64; negative values take ten bytes (two's complement), as protobuf does. */
-function varint(v: number | bigint): Uint8Array {
+export function varint(v: number | bigint): Uint8Array {
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 2 ** 31) {
     const out: number[] = [];
     while (v >= 0x80) {
