@@ -22,6 +22,8 @@ import { dequantize, quantizeQ4, type Q4Weight } from './quant';
 import { randomModelConfig, randomModelFiles, RANDOM_MODEL_SPECIALS } from './random-source';
 import { randomWeights } from './random-model';
 import { memoryFiles } from './source';
+import { ONNX, ProtoWriter } from './protobuf';
+import { parseTree, walkTree, writeTree } from '../fuzz/proto-tree';
 import { mapSource, readAllWeights, storedWeights } from './weight-source';
 import { expectedWeights, type WeightMap } from './weights';
 
@@ -247,5 +249,30 @@ describe('genai-builder-style q4 graph (MatMulNBits f16 scales + zero points, fu
     const got = readCommunityOnnx(model, tied);
     expect(got.config.tieWordEmbeddings).toBe(false);
     expect(got.quantized.has('lm_head.weight')).toBe(true);
+  });
+});
+
+// Minimal forms of what the fuzz tier (npm run test:fuzz) found.
+describe('damaged onnx-community graphs are typed errors', () => {
+  const tensor = (name: string, dims: number[], type: number) => new ProtoWriter().packedInts(ONNX.Tensor.dims, dims).int(ONNX.Tensor.dataType, type).string(ONNX.Tensor.name, name);
+
+  it('float_data listing fewer values than the dims call for (the weight loaded with 1 value)', () => {
+    const embed = tensor('E', [CONFIG.vocabSize, CONFIG.hiddenSize], ONNX.TensorDataType.FLOAT).bytes(ONNX.Tensor.floatData, new Uint8Array(4));
+    const gather = new ProtoWriter().string(ONNX.Node.input, 'E').string(ONNX.Node.input, 'input_ids').string(ONNX.Node.output, 'x').string(ONNX.Node.name, 'gather').string(ONNX.Node.opType, 'Gather');
+    const graph = new ProtoWriter().message(ONNX.Graph.node, gather).message(ONNX.Graph.initializer, embed);
+    const model = new ProtoWriter().int(ONNX.Model.irVersion, 10).message(ONNX.Model.graph, graph).finish();
+    expect(() => readCommunityOnnx(model, CONFIG, 'model.onnx')).toThrow(/^model\.onnx: tensor "E" lists 1 values, its dims \[258,64\] call for 16512/);
+  });
+
+  it('split sizes whose raw_data is not whole int64 values (it was a RangeError)', () => {
+    const { model } = optimumF32(CONFIG, randomWeights(CONFIG, SEED));
+    const tree = parseTree(model);
+    const sites = walkTree(tree);
+    const split = sites.find((s) => s.in === 'Node' && s.field.no === ONNX.Node.opType && new TextDecoder().decode(s.field.value as Uint8Array) === 'Split')!;
+    const sizes = new TextDecoder().decode(split.parent.filter((f) => f.no === ONNX.Node.input)[1].value as Uint8Array);
+    const init = sites.find((s) => s.field.type === 'Tensor' && s.field.children!.some((f) => f.no === ONNX.Tensor.name && new TextDecoder().decode(f.value as Uint8Array) === sizes))!;
+    const raw = init.field.children!.find((f) => f.no === ONNX.Tensor.rawData)!;
+    raw.value = (raw.value as Uint8Array).subarray(0, 5);
+    expect(() => readCommunityOnnx(writeTree(tree), CONFIG, 'model.onnx')).toThrow(new RegExp(`int64 tensor "${sizes.replace(/[:.]/g, '\\$&')}" holds 5 bytes, not a whole number of 8-byte values`));
   });
 });

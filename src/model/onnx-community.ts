@@ -513,6 +513,7 @@ class CommunityGraph {
     const t = this.inits.get(name);
     if (!t) return [];
     const raw = t.bytes(ONNX.Tensor.rawData);
+    if (raw && raw.length % 8 !== 0) this.damaged(`int64 tensor "${name}" holds ${raw.length} bytes, not a whole number of 8-byte values`, { tensor: name });
     if (raw) return Array.from(new BigInt64Array(raw.slice().buffer), Number);
     return t.ints(ONNX.Tensor.int64Data);
   }
@@ -523,16 +524,24 @@ class CommunityGraph {
     const type = t.int(ONNX.Tensor.dataType);
     if (type === FLOAT) {
       const listed = t.floats(ONNX.Tensor.floatData);
-      if (listed.length) return this.checkDims(t, dims, user) ?? listed;
+      if (listed.length) return this.checkListed(t, dims, user, listed.length) ?? listed;
       return new Float32Array(this.tensor(t.string(ONNX.Tensor.name), user, FLOAT, dims, 4).slice().buffer);
     }
     if (type === FLOAT16) {
       const bits = t.ints(ONNX.Tensor.int32Data);
+      if (bits.length) this.checkListed(t, dims, user, bits.length);
       const raw = bits.length ? new Uint16Array(bits) : new Uint16Array(this.tensor(t.string(ONNX.Tensor.name), user, FLOAT16, dims, 2).slice().buffer);
-      if (bits.length) this.checkDims(t, dims, user);
       return Float32Array.from(raw, f16ToF32);
     }
     return this.unsupported(user, `takes "${name}" of ONNX data type ${type}; weights must be float32 or float16`);
+  }
+
+  /** Dims as expected, and as many values listed (float_data / int32_data) as they call for. */
+  private checkListed(t: ProtoMessage, dims: number[], user: Node, listed: number): undefined {
+    this.checkDims(t, dims, user);
+    const count = dims.reduce((a, b) => a * b, 1);
+    if (listed !== count) this.damaged(`tensor "${t.string(ONNX.Tensor.name)}" lists ${listed} values, its dims [${dims}] call for ${count}`, { tensor: t.string(ONNX.Tensor.name) });
+    return undefined;
   }
 
   private checkDims(t: ProtoMessage, dims: number[], user: Node): undefined {
