@@ -17,6 +17,10 @@
 //   of one word), walking N. Workgroup 8 x 8; grid (ceil(K / 32), ceil(M / 32), 1).
 // Entry `gemv` (decode, small M): a workgroup of 64 computes Y[m, n0 .. n0+3]; 16 lanes per output
 //   split the K blocks, lane 0 sums the partials (one barrier). Grid (ceil(N / 4), M, 1).
+// Entry `gather` (a quantized embedding, one vocabulary shard): y[m, k] = w[ids[m], k] dequantized,
+//   for the M token ids local to this shard of N rows; an id >= N belongs to another shard and its
+//   row is left alone. Binding 1 is ids [M] u32 instead of x. One invocation per element;
+//   workgroup 256, grid folded 2-D over ceil(M*K / 256): i = gid.x + gid.y * num_workgroups.x * 256.
 
 struct Params { M : u32, N : u32, K : u32, nBlocks : u32 }
 
@@ -131,4 +135,18 @@ fn gemv(@builtin(workgroup_id) wg : vec3<u32>, @builtin(local_invocation_index) 
     for (var l = 0u; l < LANES; l++) { sum += partial[li + l]; }
     y[m * p.N + n] = sum;
   }
+}
+
+@group(0) @binding(1) var<storage, read> ids : array<u32>;
+
+@compute @workgroup_size(256, 1, 1)
+fn gather(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * 256u;
+  if (i >= p.M * p.K) { return; }
+  let m = i / p.K;
+  let k = i % p.K;
+  let n = ids[m];
+  if (n >= p.N) { return; }
+  let blk = k / 32u;
+  y[i] = int8(w[(n * p.nBlocks + blk) * 8u + (k % 32u) / 4u], k % 4u) * scales[n * p.nBlocks + blk];
 }

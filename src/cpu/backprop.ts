@@ -43,7 +43,7 @@ function free(rt: CpuRuntime, ...ts: (CpuTensor | null)[]): void {
 function context(rt: CpuRuntime, tr: CpuTrainable, grads: Map<string, CpuTensor>, B: number, T: number, lengths: readonly number[]): Ctx {
   const seq = rt.uploadU32(lengths.flatMap((n) => [0, n]), [B, 2], 'seq');
   const positions = Uint32Array.from({ length: B * T }, (_, i) => i % T);
-  return { rt, tr, grads, linears: linearsByName(tr.model), full: tr.mode === 'full', B, T, seq, positions };
+  return { rt, tr, grads, linears: linearsByName(tr.model, true), full: tr.mode === 'full', B, T, seq, positions };
 }
 
 // ---- linear ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { readModelFolder } from '../model/load';
 import { randomModelFiles } from '../model/random-source';
-import { randomWeights, roundTripLinears, tinyConfig } from '../model/random-model';
+import { randomWeights, roundTripQuantized, tinyConfig } from '../model/random-model';
 import type { DecoderConfig } from '../model/config';
 import { readAllWeights } from '../model/weight-source';
 import type { WeightMap } from '../model/weights';
@@ -66,7 +66,7 @@ describe('CPU decoder vs float64 reference decoder', () => {
       const [logits, ...hidden] = threads.onAll((rt) => forwardAll(rt, config, weights, quant, seqs));
       const T = 12;
       const ids = seqs.flatMap((s) => [...s, ...Array(T - s.length).fill(0)]);
-      const ref = decoderForwardRef(config, quant === 'f32' ? weights : roundTripLinears(config, weights, quant), ids, 3, T, seqs.map((s) => s.length));
+      const ref = decoderForwardRef(config, quant === 'f32' ? weights : roundTripQuantized(config, weights, quant), ids, 3, T, seqs.map((s) => s.length));
       // Real tokens only: padded positions are computed but meaningless.
       const real = (a: ArrayLike<number>, width: number) => seqs.flatMap((s, b) => Array.from({ length: s.length * width }, (_, i) => a[b * T * width + i]));
       expectClose(real(logits, config.vocabSize), real(ref.logits, config.vocabSize), tol, `${name} logits`);
@@ -121,7 +121,7 @@ describe('CpuModel on the random tiny model (byte tokenizer)', () => {
       if (n !== 2) continue;
       // The reference, once: hidden states and logits of the same token ids.
       const c = host.config;
-      const w = roundTripLinears(c, await readAllWeights(host.weights), 'q8');
+      const w = roundTripQuantized(c, await readAllWeights(host.weights), 'q8');
       const plain = sentences.map((s) => model.tokenizer.encode(s, { addBos: false }));
       const T = Math.max(...plain.map((s) => s.length));
       const ref = decoderForwardRef(c, w, plain.flatMap((s) => [...s, ...Array(T - s.length).fill(0)]), plain.length, T, plain.map((s) => s.length));

@@ -101,8 +101,17 @@ export class GpuRuntime {
 
   constructor(
     private readonly gpu: () => GPU | undefined,
-    private readonly opts: RuntimeOptions = {},
+    private opts: RuntimeOptions = {},
   ) {}
+
+  /**
+   * Lowers limits below the adapter's before the first device is acquired (a page's
+   * `?bindingLimit=`: what a smaller GPU would allow, e.g. to see the vocabulary sharded).
+   */
+  lowerLimits(overrides: AcquireOptions['limitOverrides']): void {
+    if (this.ctx || this.acquiring) throw new Error('GpuRuntime.lowerLimits: call it before the first GPU work');
+    this.opts = { ...this.opts, limitOverrides: { ...this.opts.limitOverrides, ...overrides } };
+  }
 
   /** The live context, acquiring a device if there is none or the last one was lost. */
   async context(): Promise<GpuContext> {

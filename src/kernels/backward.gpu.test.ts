@@ -8,7 +8,6 @@ import { attentionBackwardRef } from '../reference/attention';
 import { compare } from '../reference/compare';
 import { siluMulBackwardRef } from '../reference/elementwise';
 import { embeddingBackwardRef } from '../reference/embedding';
-import { crossEntropyBackwardRef, crossEntropyRef } from '../reference/loss';
 import { rmsNormBackwardRef } from '../reference/norm';
 import { randomArray } from '../reference/random';
 import { ropeBackwardRef, ropeInvFreq, ropeTables } from '../reference/rope';
@@ -16,7 +15,6 @@ import { testRuntime } from '../test/gpu';
 import { attention, attentionBackward, createKvCache, storeKv } from './attention';
 import { siluMulBackward } from './elementwise';
 import { embeddingBackward } from './embedding';
-import { crossEntropy, tokenNll } from './loss';
 import { rmsNormBackward } from './rmsnorm';
 import { rope } from './rope';
 import { readTensor, uploadTensor, uploadU32, type GpuTensor } from './tensor';
@@ -121,30 +119,5 @@ describe('backward kernels vs float64 reference', () => {
     expectClose(dq, ref.dq, 'attention dq');
     expectClose(Float32Array.from(realKv(dk)), realKv(ref.dk), 'attention dk');
     expectClose(Float32Array.from(realKv(dv)), realKv(ref.dv), 'attention dv');
-  });
-
-  it('cross-entropy with a loss mask: per-token loss and d loss / d logits', async () => {
-    const [N, V] = [12, 300];
-    const logits = randomArray(N * V, 14).map((x) => x * 4);
-    const targets = Uint32Array.from({ length: N }, (_, i) => (i * 37) % V);
-    const weights = Float32Array.from({ length: N }, (_, i) => (i % 3 === 0 ? 0 : 1));
-    const total = weights.reduce((a, b) => a + b, 0);
-    const [dlogits, ce] = await gpu(async (ctx, b) => {
-      const r = await crossEntropy(ctx, b, uploadTensor(ctx, logits, [N, V], 'logits'), uploadU32(ctx, targets, [N], 'targets'), uploadTensor(ctx, weights.map((w) => w / total), [N], 'gw'));
-      return [r.dlogits, r.ce];
-    });
-    const ref = crossEntropyRef(logits, targets, weights, N, V);
-    expectClose(ce, ref.perToken, 'cross-entropy per token');
-    const loss = Array.from(ce).reduce((s, c, i) => s + (c * weights[i]) / total, 0);
-    expect(Math.abs(loss - ref.loss) / ref.loss).toBeLessThanOrEqual(1e-5);
-    expectClose(dlogits, crossEntropyBackwardRef(logits, targets, weights, N, V), 'cross-entropy dlogits');
-  });
-
-  it('token NLL (evaluation, no gradient): the per-token cross-entropy of the reference', async () => {
-    const [N, V] = [70, 513]; // V not a multiple of the workgroup size
-    const logits = randomArray(N * V, 15).map((x) => x * 6);
-    const targets = Uint32Array.from({ length: N }, (_, i) => (i * 101) % V);
-    const [nll] = await gpu(async (ctx, b) => [await tokenNll(ctx, b, uploadTensor(ctx, logits, [N, V], 'logits'), uploadU32(ctx, targets, [N], 'targets'))]);
-    expectClose(nll, crossEntropyRef(logits, targets, new Float32Array(N).fill(1), N, V).perToken, 'token NLL');
   });
 });

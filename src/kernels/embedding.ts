@@ -1,4 +1,5 @@
-// Embedding gather over shaders/embedding.wgsl: ids [N] (u32) and E [V, C] -> [N, C]; and its
+// Embedding gather over shaders/embedding.wgsl: ids [N] (u32) and E [V, C] -> [N, C] (also any row
+// gather, e.g. the last hidden state of each sequence); and its
 // backward, a scatter-add grouped by token on the CPU so the GPU needs no atomics.
 
 import type { Batch } from '../gpu/batch';
@@ -8,14 +9,15 @@ import { groupByToken } from './token-groups';
 import { bindings, emptyTensor, releaseTensor, uploadU32, type GpuTensor } from './tensor';
 import { uniforms } from './uniforms';
 
-export async function embedding(ctx: GpuContext, batch: Batch, ids: GpuTensor, E: GpuTensor, name = 'embeddings'): Promise<GpuTensor> {
+/** out [N, C] = rows `ids` of E; ids >= V (another vocabulary shard's) leave their row of `into` alone. */
+export async function embedding(ctx: GpuContext, batch: Batch, ids: GpuTensor, E: GpuTensor, name = 'embeddings', into?: GpuTensor): Promise<GpuTensor> {
   const N = ids.shape[0];
   const C = E.shape[1];
-  const out = emptyTensor(ctx, [N, C], name);
+  const out = into ?? emptyTensor(ctx, [N, C], name);
   batch.dispatch({
     label: name,
     pipeline: await ctx.pipeline('embedding', 'main'),
-    uniforms: uniforms(N, C),
+    uniforms: uniforms(N, C, E.shape[0]),
     buffers: [ids.buffer.buffer, E.buffer.buffer, out.buffer.buffer],
     grid: grid1d(Math.ceil((N * C) / 256), ctx.limits.maxComputeWorkgroupsPerDimension),
   });

@@ -30,6 +30,11 @@ export function bindings(...ts: (GpuTensor | null)[]): (GPUBuffer | null)[] {
   return ts.map((t) => t?.buffer.buffer ?? null);
 }
 
+/** The same buffer seen with another shape of as many elements (no copy). */
+export function reshape(t: GpuTensor, shape: readonly number[]): GpuTensor {
+  return { ...t, shape };
+}
+
 export function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }

@@ -8,7 +8,7 @@ import { randomArray } from '../reference/random';
 import { poolRef } from '../reference/pooling';
 import { testRuntime } from '../test/gpu';
 import { createCaches, decoderStep, releaseDecoder, uploadDecoder, type GpuDecoder } from './decoder';
-import { randomWeights, roundTripLinears, tinyConfig } from './random-model';
+import { randomWeights, roundTripQuantized, tinyConfig } from './random-model';
 
 const rt = testRuntime();
 afterAll(() => rt.destroy());
@@ -53,7 +53,7 @@ describe('GPU decoder vs float64 reference (random tiny config)', () => {
           releaseDecoder(ctx, m);
         }
       });
-      const ref = decoderForwardRef(config, roundTripLinears(config, weights, quant), ids, 2, T, seqs.map((s) => s.length));
+      const ref = decoderForwardRef(config, roundTripQuantized(config, weights, quant), ids, 2, T, seqs.map((s) => s.length));
       // Compare real tokens only: padded positions are computed but meaningless.
       const real = (a: ArrayLike<number>, width: number) => seqs.flatMap((s, b) => Array.from({ length: s.length * width }, (_, i) => a[b * T * width + i]));
       const dl = compare(real(logits, config.vocabSize), real(ref.logits, config.vocabSize));
@@ -94,7 +94,7 @@ describe('GPU decoder vs float64 reference (random tiny config)', () => {
       }
     });
     const { ids, T, logits, hidden } = prefill;
-    const ref = decoderForwardRef(qwen3, roundTripLinears(qwen3, w, 'q8'), ids, 2, T, seqs.map((s) => s.length));
+    const ref = decoderForwardRef(qwen3, roundTripQuantized(qwen3, w, 'q8'), ids, 2, T, seqs.map((s) => s.length));
     const real = (a: ArrayLike<number>, width: number) => seqs.flatMap((s, b) => Array.from({ length: s.length * width }, (_, i) => a[b * T * width + i]));
     const dl = compare(real(logits, V), real(ref.logits, V));
     console.log(`qwen3 q8 logits: max abs ${dl.maxAbs.toExponential(2)}`);
@@ -182,7 +182,7 @@ describe('GPU decoder vs float64 reference (random tiny config)', () => {
         expect(d.maxAbs).toBeLessThanOrEqual(1e-4);
       });
       // And the pooled vectors are the reference's pooling of the reference hidden states.
-      const ref = decoderForwardRef(config, roundTripLinears(config, weights, 'q4'), seqs[1], 1, 9);
+      const ref = decoderForwardRef(config, roundTripQuantized(config, weights, 'q4'), seqs[1], 1, 9);
       expect(compare(alone[1], poolRef(ref.hidden[layer], [9], 1, 9, C, mode)).maxAbs).toBeLessThanOrEqual(1e-4);
     }
   });

@@ -9,13 +9,14 @@ import type { GpuContext } from '../gpu/runtime';
 import { attention, createKvCache, storeKv, type KvCache } from '../kernels/attention';
 import { add, mul, siluMul } from '../kernels/elementwise';
 import { embedding } from '../kernels/embedding';
+import { vocabGather, vocabLogits, type GpuVocab } from '../kernels/vocab';
 import { matmul } from '../kernels/matmul';
 import { matmulQ } from '../kernels/matmul-q';
 import { rmsNorm } from '../kernels/rmsnorm';
 import { rope, type RopeTables } from '../kernels/rope';
-import { releaseTensor, uploadQWeight, uploadTensor, uploadU32, type GpuQWeight, type GpuTensor } from '../kernels/tensor';
+import { releaseTensor, reshape, uploadQWeight, uploadTensor, uploadU32, type GpuQWeight, type GpuTensor } from '../kernels/tensor';
 import type { DecoderConfig } from './config';
-import { decoderTensorList, storeDecoderWeights, type DecoderLayerTensors, type DecoderTensors, type StoreOptions } from './decoder-weights';
+import { decoderTensorList, storeDecoderWeights, type DecoderLayerTensors, type DecoderTensors, type StoreOptions, type TensorStore } from './decoder-weights';
 import { checkStep, lastRows, sequenceTable, stepPositions, type StepInput, type StepOptions, type StepOutput } from './generation';
 import type { WeightQuant } from './loaded-model';
 import type { QWeight } from './quant';
@@ -37,7 +38,9 @@ export interface LinearAdapter {
   scale: GpuTensor;
 }
 
-export interface GpuDecoder extends DecoderTensors<GpuTensor, GpuQWeight> {
+export interface GpuDecoder extends DecoderTensors<GpuTensor, GpuQWeight, GpuVocab> {
+  /** The embedding matrix (tied), or the untied head kept in vocabulary shards too. */
+  lmHead: GpuVocab;
   rope: RopeTables;
   /** Context generation the tensors belong to (a lost device invalidates them). */
   generation: number;
@@ -47,17 +50,38 @@ export interface GpuDecoder extends DecoderTensors<GpuTensor, GpuQWeight> {
 
 /** Uploads weights (decoder-weights.ts says which are quantized and how); RoPE tables cover `contextLength` positions. */
 export async function uploadDecoder(ctx: GpuContext, config: DecoderConfig, weights: WeightSource | WeightMap, quant: WeightQuant, opts: StoreOptions & { prequantized?: ReadonlyMap<string, QWeight> } = {}): Promise<GpuDecoder> {
-  const store = {
-    tensor: (data: Float32Array, shape: number[], name: string) => uploadTensor(ctx, data, shape, name),
-    qweight: (q: QWeight, name: string) => uploadQWeight(ctx, q, name),
-    release: (t: GpuTensor | GpuQWeight) => releaseTensor(ctx, t),
+  const store: TensorStore<GpuTensor, GpuQWeight, GpuVocab> = {
+    tensor: (data, shape, name) => uploadTensor(ctx, data, shape, name),
+    qweight: (q, name) => uploadQWeight(ctx, q, name),
+    release: (t) => releaseTensor(ctx, t),
+    vocab: { rows: (V, C, q) => vocabShardRows(ctx, V, C, q), assemble: (shards, V, C) => ({ V, C, shards }) },
   };
   const source = weights instanceof Map ? mapSource(weights, opts.prequantized) : weights;
-  return { ...(await storeDecoderWeights(store, config, source, quant, opts)), generation: ctx.generation };
+  const m = await storeDecoderWeights(store, config, source, quant, opts);
+  return { ...m, lmHead: m.lmHead as GpuVocab, generation: ctx.generation };
 }
 
+/**
+ * Rows per vocabulary shard: as many as one binding holds (maxStorageBufferBindingSize, which a
+ * `?bindingLimit=` page lowers), and few enough that one shard's logits for LOSS_ROWS tokens bind
+ * too (the loss runs shard by shard over a whole training micro-batch): 16,384 rows under the
+ * default 128 MiB limit.
+ */
+export function vocabShardRows(ctx: GpuContext, V: number, C: number, quant: WeightQuant): number {
+  const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
+  const nBlocks = Math.ceil(C / 32);
+  const rowBytes = quant === 'f32' ? 4 * C : quant === 'q4' ? 16 * nBlocks : 32 * nBlocks;
+  return Math.max(1, Math.min(V, Math.floor(limit / rowBytes), Math.floor(limit / (4 * LOSS_ROWS))));
+}
+
+/** Tokens of a training micro-batch (B · T) whose logits of one vocabulary shard must fit one binding. */
+export const LOSS_ROWS = 2048;
+
 export function releaseDecoder(ctx: GpuContext, m: GpuDecoder): void {
-  for (const t of decoderTensorList(m)) releaseTensor(ctx, t);
+  for (const t of decoderTensorList(m)) {
+    if ('shards' in t) for (const s of t.shards) releaseTensor(ctx, s.w);
+    else releaseTensor(ctx, t);
+  }
 }
 
 /** y [N, out] = x [N, in] · Wᵀ (+ bias) (+ the adapter's low-rank update). */
@@ -79,10 +103,6 @@ export async function addAdapter(ctx: GpuContext, batch: Batch, x: GpuTensor, a:
   releaseTensor(ctx, t);
   await matmul(ctx, batch, ts, a.B, { transB: true, into: y });
   return ts;
-}
-
-function reshape(t: GpuTensor, shape: number[]): GpuTensor {
-  return { ...t, shape };
 }
 
 /**
@@ -126,10 +146,9 @@ export async function decoderStep(
   const temp = (t: GpuTensor) => (temps.push(t), t);
   const seq = temp(uploadU32(ctx, sequenceTable(input), [B, 2], 'seq'));
   const positions = temp(uploadU32(ctx, stepPositions(input), [N], 'positions'));
-  const ids = temp(uploadU32(ctx, input.tokens, [N], 'input_ids'));
   const last = temp(uploadU32(ctx, lastRows(input), [B], 'last_rows'));
 
-  let x = await embedding(ctx, batch, ids, m.embed, 'embeddings');
+  let x = await vocabGather(ctx, batch, input.tokens, m.embed, 'embeddings');
   const record = (i: number, t: GpuTensor) => {
     if (keep.has(i)) hidden.set(i, reshape(t, [B, Tq, C]));
   };
@@ -186,7 +205,7 @@ export async function decoderStep(
     }
     const f = await rmsNorm(ctx, batch, rows, m.finalNorm, c.rmsNormEps, 'final_norm');
     if (rows !== x) releaseTensor(ctx, rows);
-    const lg = await linear(ctx, batch, f, m.lmHead, undefined, 'logits');
+    const lg = await vocabLogits(ctx, batch, f, m.lmHead, 'logits');
     releaseTensor(ctx, f);
     logits = reshape(lg, mode === 'last' ? [B, c.vocabSize] : [B, Tq, c.vocabSize]);
   }

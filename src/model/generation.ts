@@ -92,8 +92,8 @@ export function splitRows(data: Float32Array | null, lengths: number[], T: numbe
 
 /**
  * Consecutive groups of at most EMBED_BATCH sequences whose padded size B x T stays within `rows`
- * logit rows (a GPU binding's limit; Infinity on the CPU). A sequence longer than `rows` alone cannot
- * be evaluated on this adapter.
+ * token rows (what a GPU binding holds of the step's widest activation; Infinity on the CPU). A
+ * sequence longer than `rows` alone cannot be evaluated on this adapter.
  */
 export function tokenBudgetGroups(ids: number[][], rows: number): number[][][] {
   const groups: number[][][] = [];
@@ -101,7 +101,7 @@ export function tokenBudgetGroups(ids: number[][], rows: number): number[][][] {
   let T = 0;
   ids.forEach((seq, i) => {
     if (seq.length > rows) {
-      throw new GpuLimitError(`Sequence ${i + 1} has ${seq.length} tokens, but this adapter holds the logits of at most ${rows} tokens in one buffer (maxStorageBufferBindingSize); shorten the sentence.`, { index: i, tokens: seq.length, rows });
+      throw new GpuLimitError(`Sequence ${i + 1} has ${seq.length} tokens, but this adapter holds the activations of at most ${rows} tokens in one buffer (maxStorageBufferBindingSize); shorten the sentence.`, { index: i, tokens: seq.length, rows });
     }
     const t = Math.max(T, seq.length);
     if (group.length === EMBED_BATCH || (group.length + 1) * t > rows) {

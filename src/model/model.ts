@@ -5,10 +5,11 @@
 // After a device loss the weights are re-read from the same files on the next call.
 
 import type { GpuContext, GpuRuntime } from '../gpu/runtime';
-import { tokenNll } from '../kernels/loss';
 import { pool } from '../kernels/pooling';
 import { sample } from '../kernels/sample';
-import { releaseTensor, uploadTensor, uploadU32, type GpuTensor } from '../kernels/tensor';
+import { rmsNorm } from '../kernels/rmsnorm';
+import { releaseTensor, reshape, uploadTensor, uploadU32, type GpuTensor } from '../kernels/tensor';
+import { vocabCrossEntropy } from '../kernels/vocab';
 import type { Pooling } from '../reference/pooling';
 import type { DecoderConfig } from './config';
 import { createCaches, decoderStep, releaseDecoder, uploadDecoder, type GpuDecoder } from './decoder';
@@ -136,28 +137,32 @@ export class Model implements LoadedModel {
 
   /**
    * Next-token negative log-likelihood of each sequence (natural log). The cross-entropy runs on the
-   * GPU and only one number per token comes back (a 128k vocabulary would otherwise mean 512 KB read
-   * back per token). Sequences go in groups of up to EMBED_BATCH whose logits [B, T, V] fit one
-   * storage binding.
+   * GPU shard by shard of the vocabulary (vocabCrossEntropy: never [B, T, V] logits), and only one
+   * number per token comes back. Sequences go in groups of up to `rows` tokens, so every buffer of
+   * the group's step (one vocabulary shard's logits, the MLP's activations) fits one storage binding.
    */
   async sequenceNll(ids: number[][], onBatch?: (done: number, total: number) => void): Promise<{ nll: number[]; tokens: number[] }> {
-    const V = this.config.vocabSize;
+    const L = this.config.numLayers;
     return this.rt.run(async (ctx) => {
       const m = await this.decoder(ctx);
-      const rows = Math.floor(Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize) / (4 * V));
+      // The widest row of any buffer the step makes: a vocabulary shard's logits, the MLP, the attention.
+      const c = this.config;
+      const widest = Math.max(...m.lmHead.shards.map((s) => s.end - s.begin), c.intermediateSize, c.numHeads * c.headDim, c.hiddenSize);
+      const rows = Math.floor(Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize) / (4 * widest));
       const nll: number[] = [];
       for (const group of tokenBudgetGroups(ids, rows)) {
         const input = prefillInput(group);
         const { B, Tq: T, lengths } = input;
         const caches = createCaches(ctx, m, B, T);
         const batch = ctx.batch();
-        const out = await decoderStep(ctx, batch, m, caches, input, { logits: 'all' });
-        const tgt = uploadU32(ctx, nextTokenTargets(group, T), [B * T], 'targets');
-        const perToken = await tokenNll(ctx, batch, out.logits!, tgt);
+        const out = await decoderStep(ctx, batch, m, caches, input, { hiddenLayers: [L], logits: 'none' });
+        const last = out.hidden.get(L)!;
+        const final = await rmsNorm(ctx, batch, reshape(last, [B * T, this.config.hiddenSize]), m.finalNorm, this.config.rmsNormEps, 'final_norm');
+        const perToken = await vocabCrossEntropy(ctx, batch, final, m.lmHead, nextTokenTargets(group, T), undefined, 'token_nll');
         const read = batch.read(perToken.buffer.buffer, B * T * 4);
         await batch.submit();
         const values = new Float32Array(await read);
-        release(ctx, [tgt, perToken, out.logits, ...caches.flatMap((c) => [c.k, c.v])]);
+        release(ctx, [perToken, final, last, ...caches.flatMap((c) => [c.k, c.v])]);
         nll.push(...sumNll(values, lengths, T));
         onBatch?.(nll.length, ids.length);
       }

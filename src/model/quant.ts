@@ -44,6 +44,14 @@ export function blocksFor(K: number): number {
   return Math.ceil(K / QBLOCK);
 }
 
+/** Rows [begin, end) of a packed weight, codes and scales as they are (a vocabulary shard). */
+export function quantRows(q: QWeight, begin: number, end: number): QWeight {
+  const n = q.nBlocks;
+  if (q.kind === 'q8') return { ...q, N: end - begin, data: q.data.subarray(begin * n * QBLOCK, end * n * QBLOCK), scales: q.scales.subarray(begin * n, end * n) };
+  const zp = q4ZeroPointRowBytes(n);
+  return { ...q, N: end - begin, data: q.data.subarray(begin * n * 16, end * n * 16), scales: q.scales.subarray(begin * n, end * n), zeroPoints: q.zeroPoints?.subarray(begin * zp, end * zp) ?? null };
+}
+
 /** Bytes per row of packed q4 zero points. */
 export function q4ZeroPointRowBytes(nBlocks: number): number {
   return Math.ceil(nBlocks / 2);

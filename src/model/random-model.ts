@@ -5,6 +5,7 @@ import { randomArray } from '../reference/random';
 import type { DecoderConfig } from './config';
 import { dequantize, quantize, type QuantKind } from './quant';
 import { expectedWeights, type WeightMap } from './weights';
+import { PACKED_VOCAB_ROWS } from './decoder-weights';
 
 /** The tiny config the GPU tests use: 2 layers, C 64, 4 heads, 2 kv heads, V 256. */
 export function tinyConfig(overrides: Partial<DecoderConfig> = {}): DecoderConfig {
@@ -41,11 +42,12 @@ export function randomWeights(c: DecoderConfig, seed: number): WeightMap {
   return weights;
 }
 
-/** The same weights with every linear replaced by its quantize->dequantize round trip: what a q4/q8 engine computes with. */
-export function roundTripLinears(c: DecoderConfig, weights: WeightMap, kind: QuantKind): WeightMap {
+/** The same weights with every linear (and a packed embedding, decision 44) replaced by its quantize->dequantize round trip: what a q4/q8 engine computes with. */
+export function roundTripQuantized(c: DecoderConfig, weights: WeightMap, kind: QuantKind, opts: { quantizeVocab?: boolean } = {}): WeightMap {
   const out: WeightMap = new Map(weights);
+  const vocab = opts.quantizeVocab ?? c.vocabSize >= PACKED_VOCAB_ROWS;
   for (const spec of expectedWeights(c)) {
-    if (spec.role !== 'linear') continue;
+    if (spec.role !== 'linear' && !(spec.role === 'embedding' && vocab)) continue;
     const t = weights.get(spec.name)!;
     out.set(spec.name, { shape: t.shape, data: dequantize(quantize(kind, t.data, t.shape[0], t.shape[1])) });
   }

@@ -44,7 +44,9 @@ export const useGpuStore = create<GpuState & GpuActions>()((set, get) => ({
       if (e.kind === 'device-lost') set({ deviceLost: `${e.reason || 'unknown'}${e.message ? `: ${e.message}` : ''}` });
     });
     try {
-      const report = await engine.init();
+      // ?bindingLimit=<bytes>: run as an adapter with a smaller binding limit would (the vocabulary then shards).
+      const limit = Number(new URLSearchParams(globalThis.location?.search ?? '').get('bindingLimit') ?? NaN);
+      const report = await engine.init(Number.isSafeInteger(limit) && limit > 0 ? { bindingLimit: limit } : {});
       set({ status: 'ready', report, error: null });
     } catch (e) {
       const err = e as Error;

@@ -2,10 +2,12 @@
 // differences): full fine-tuning of an f32 model, and LoRA adapters on a frozen q4 base.
 
 import { afterAll, describe, expect, it } from 'vitest';
+import { TrainConfigError } from '../errors';
+import type { GpuRuntime } from '../gpu/runtime';
 import { readTensor } from '../kernels/tensor';
 import type { DecoderConfig } from '../model/config';
-import { uploadDecoder } from '../model/decoder';
-import { randomWeights, roundTripLinears, tinyConfig } from '../model/random-model';
+import { LOSS_ROWS, uploadDecoder } from '../model/decoder';
+import { randomWeights, roundTripQuantized, tinyConfig } from '../model/random-model';
 import type { LoraRef } from '../reference/adapters';
 import { compare } from '../reference/compare';
 import { decoderLossAndGradsRef } from '../reference/decoder-backward';
@@ -92,14 +94,15 @@ describe('decoder gradients on the GPU vs float64 reference', () => {
     });
   }
 
-  it('LoRA on a frozen q4 base: adapter gradients (B non-zero so A gets one too)', async () => {
-    const config = configs[1][1];
+  /** LoRA (rank 4 on q, v, down; B non-zero so A gets a gradient too) on a frozen q4 base: adapter gradients against the reference. */
+  async function expectLoraGrads(runtime: GpuRuntime, config: DecoderConfig, label: string, quantizeVocab = false): Promise<void> {
     const weights = randomWeights(config, 4);
     const s = makeBatch(config, 21);
     const rank = 4;
     const alpha = 8;
-    const { grads, adapters } = await rt.run(async (ctx) => {
-      const tr = createTrainable(ctx, await uploadDecoder(ctx, config, weights, 'q4'), { kind: 'lora', rank, alpha, targets: ['q', 'v', 'down'] }, 5);
+    const { grads, adapters, shards } = await runtime.run(async (ctx) => {
+      const decoder = await uploadDecoder(ctx, config, weights, 'q4', { quantizeVocab });
+      const tr = createTrainable(ctx, decoder, { kind: 'lora', rank, alpha, targets: ['q', 'v', 'down'] }, 5);
       const adapters = new Map<string, LoraRef>();
       let i = 0;
       for (const [name, a] of tr.lora) {
@@ -113,16 +116,32 @@ describe('decoder gradients on the GPU vs float64 reference', () => {
       await batch.submit();
       const out = new Map<string, Float32Array>();
       for (const [name, t] of g) out.set(name, await readTensor(ctx, t));
-      return { grads: out, adapters };
+      return { grads: out, adapters, shards: [decoder.embed.shards.length, decoder.lmHead.shards.length] };
     });
     expect(grads.size).toBe(2 * 3 * config.numLayers);
-    const ref = decoderLossAndGradsRef(config, roundTripLinears(config, weights, 'q4'), s.ids, s.B, s.T, s.lengths, s.targets, s.weights, { lora: adapters });
+    const ref = decoderLossAndGradsRef(config, roundTripQuantized(config, weights, 'q4', { quantizeVocab }), s.ids, s.B, s.T, s.lengths, s.targets, s.weights, { lora: adapters });
     let worst = 0;
     for (const [name, g] of grads) {
       const d = compare(g, ref.grads.get(name)!);
       worst = Math.max(worst, d.maxRel);
       expect(d.maxRel, name).toBeLessThanOrEqual(TOL);
     }
-    console.log(`LoRA q4: worst adapter gradient rel. error ${worst.toExponential(2)} over ${grads.size} tensors`);
+    console.log(`${label} (vocabulary shards: embedding ${shards[0]}, head ${shards[1]}): worst adapter gradient rel. error ${worst.toExponential(2)} over ${grads.size} tensors`);
+    return void expect(shards).toEqual(label.includes('shards') ? [3, 3] : [1, 1]);
+  }
+
+  it('LoRA on a frozen q4 base: adapter gradients (B non-zero so A gets one too)', () => expectLoraGrads(rt, configs[1][1], 'LoRA q4'));
+
+  it('LoRA on a q4 base whose vocabulary a lowered binding limit splits into shards (embedding and untied head, each quantized): the same gradients; full fine-tuning is refused', async () => {
+    // 24 rows of logits for LOSS_ROWS tokens fill the binding: 64 rows of vocabulary in shards of 24, 24 and 16.
+    const lowered = testRuntime({ limitOverrides: { maxStorageBufferBindingSize: 24 * 4 * LOSS_ROWS } });
+    try {
+      await expectLoraGrads(lowered, configs[1][1], 'LoRA q4 in vocabulary shards', true);
+      const err = await lowered.run(async (ctx) => createTrainable(ctx, await uploadDecoder(ctx, configs[0][1], randomWeights(configs[0][1], 3), 'f32'), { kind: 'full' }, 1)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TrainConfigError);
+      expect((err as Error).message).toMatch(/64-row vocabulary in one buffer, but this adapter keeps it in 3 shards.*LoRA/);
+    } finally {
+      lowered.destroy();
+    }
   });
 });

@@ -8,13 +8,13 @@ import type { Batch } from '../gpu/batch';
 import type { GpuContext } from '../gpu/runtime';
 import { attention, attentionBackward, createKvCache, storeKv, type KvCache } from '../kernels/attention';
 import { accumulate, add, mul, siluMul, siluMulBackward } from '../kernels/elementwise';
-import { embedding, embeddingBackward } from '../kernels/embedding';
-import { crossEntropy } from '../kernels/loss';
+import { embeddingBackward } from '../kernels/embedding';
 import { matmul } from '../kernels/matmul';
 import { matmulQ, matmulQBackward } from '../kernels/matmul-q';
 import { rmsNorm, rmsNormBackward } from '../kernels/rmsnorm';
 import { rope } from '../kernels/rope';
-import { releaseTensor, uploadTensor, uploadU32, type GpuTensor } from '../kernels/tensor';
+import { releaseTensor, reshape, uploadTensor, uploadU32, type GpuTensor } from '../kernels/tensor';
+import { vocabCrossEntropy, vocabGather, type VocabShard } from '../kernels/vocab';
 import { addAdapter, ropeNormed, type GpuDecoder, type GpuLinear, type LinearAdapter } from '../model/decoder';
 import { linearsByName } from '../model/decoder-weights';
 import { layerPrefix, linearWeightName } from '../model/weights';
@@ -97,10 +97,6 @@ async function linearBackward(c: Ctx, tape: LinearTape, name: string, dy: GpuTen
   }
   if (tape.ts) releaseTensor(ctx, tape.ts);
   return dx;
-}
-
-function reshape(t: GpuTensor, shape: number[]): GpuTensor {
-  return { ...t, shape };
 }
 
 async function rmsNormGrad(c: Ctx, x: GpuTensor, w: GpuTensor, dy: GpuTensor, label: string): Promise<GpuTensor> {
@@ -272,14 +268,12 @@ export async function forwardBackward(
   const { B, T } = s;
   const N = B * T;
   const C = m.config.hiddenSize;
-  const c: Ctx = { ctx, batch, tr, grads, linears: linearsByName(m), full: tr.mode === 'full', ones: uploadTensor(ctx, new Float32Array(N).fill(1), [1, N], 'ones') };
+  const c: Ctx = { ctx, batch, tr, grads, linears: linearsByName(m, false), full: tr.mode === 'full', ones: uploadTensor(ctx, new Float32Array(N).fill(1), [1, N], 'ones') };
   const seq = uploadU32(ctx, Uint32Array.from(s.lengths.flatMap((n) => [0, n])), [B, 2], 'seq');
   const positions = uploadU32(ctx, Uint32Array.from({ length: N }, (_, i) => i % T), [N], 'positions');
-  const ids = uploadU32(ctx, s.ids, [N], 'input_ids');
-  const targets = uploadU32(ctx, s.targets, [N], 'targets');
   const gradWeight = uploadTensor(ctx, s.gradWeight, [N], 'grad_weight');
 
-  let x = await embedding(ctx, batch, ids, m.embed, 'embeddings');
+  let x = await vocabGather(ctx, batch, s.ids, m.embed, 'embeddings');
   const tapes: LayerTape[] = [];
   const recompute = opts.recompute === true && opts.backward !== false;
   for (let l = 0; l < m.layers.length; l++) {
@@ -289,26 +283,16 @@ export async function forwardBackward(
     x = out;
   }
   const final = await rmsNorm(ctx, batch, x, m.finalNorm, m.config.rmsNormEps, 'final_norm');
-  // Tied: logits = final · Eᵀ with the f32 embedding; untied: the lm_head linear (maybe with an adapter).
-  const head = m.config.tieWordEmbeddings ? null : await linearForward(c, final, 'lm_head.weight', undefined, 'logits');
-  const logits = head ? head.y : await matmul(ctx, batch, final, m.embed, { transB: true, name: 'logits' });
-  const { dlogits, ce } = await crossEntropy(ctx, batch, logits, targets, gradWeight);
-  releaseTensor(ctx, logits);
+  // The head (tied: the embedding) shard by shard: the loss never holds [N, V] logits (decision 44).
   if (opts.backward === false) {
+    const ce = await vocabCrossEntropy(ctx, batch, final, m.lmHead, s.targets);
     for (const t of tapes) releaseTape(ctx, t);
-    if (head?.tape.ts) releaseTensor(ctx, head.tape.ts);
-    for (const t of [dlogits, final, x, c.ones, seq, positions, ids, targets, gradWeight]) releaseTensor(ctx, t);
+    for (const t of [final, x, c.ones, seq, positions, gradWeight]) releaseTensor(ctx, t);
     return ce;
   }
-
-  let dfinal: GpuTensor;
-  if (m.config.tieWordEmbeddings) {
-    dfinal = await matmul(ctx, batch, dlogits, m.embed, { name: 'd_final_norm' });
-    if (c.full) await matmul(ctx, batch, dlogits, final, { transA: true, into: grads.get(m.embed.name)! });
-  } else {
-    dfinal = await linearBackward(c, head!.tape, 'lm_head.weight', dlogits, null, 'logits');
-  }
-  releaseTensor(ctx, dlogits);
+  const dfinal = uploadTensor(ctx, new Float32Array(N * C), [N, C], 'd_final_norm');
+  const dW = c.full ? m.lmHead.shards.map((sh) => grads.get(vocabParamName(sh))!) : undefined;
+  const ce = await vocabCrossEntropy(ctx, batch, final, m.lmHead, s.targets, { gradWeight, dx: dfinal, dW });
   let dx = await rmsNormGrad(c, x, m.finalNorm, dfinal, 'final_norm');
   releaseTensor(ctx, dfinal);
   releaseTensor(ctx, final);
@@ -326,10 +310,20 @@ export async function forwardBackward(
     releaseTensor(ctx, dx1);
     releaseTensor(ctx, tapes[l].att.x);
   }
-  if (c.full) await embeddingBackward(ctx, batch, s.ids, reshape(dx, [N, C]), grads.get(m.embed.name)!);
+  if (c.full) await embeddingGrad(c, s.ids, reshape(dx, [N, C]));
   releaseTensor(ctx, dx);
-  for (const t of [c.ones, seq, positions, ids, targets, gradWeight]) releaseTensor(ctx, t);
+  for (const t of [c.ones, seq, positions, gradWeight]) releaseTensor(ctx, t);
   return ce;
+}
+
+/** Full fine-tuning keeps the vocabulary in one f32 shard (createTrainable refuses more): its parameter name. */
+function vocabParamName(shard: VocabShard): string {
+  return (shard.w as GpuTensor).name;
+}
+
+/** dE += scatter of dx [N, C] by the token ids (full fine-tuning: one f32 shard). */
+async function embeddingGrad(c: Ctx, ids: ArrayLike<number>, dx: GpuTensor): Promise<void> {
+  await embeddingBackward(c.ctx, c.batch, ids, dx, c.grads.get(vocabParamName(c.tr.model.embed.shards[0]))!);
 }
 
 /**
@@ -348,11 +342,10 @@ export async function hiddenForward(
   const m = tr.model;
   const { B, T } = s;
   const N = B * T;
-  const c: Ctx = { ctx, batch, tr, grads, linears: linearsByName(m), full: tr.mode === 'full', ones: uploadTensor(ctx, new Float32Array(N).fill(1), [1, N], 'ones') };
+  const c: Ctx = { ctx, batch, tr, grads, linears: linearsByName(m, false), full: tr.mode === 'full', ones: uploadTensor(ctx, new Float32Array(N).fill(1), [1, N], 'ones') };
   const seq = uploadU32(ctx, Uint32Array.from(s.lengths.flatMap((n) => [0, n])), [B, 2], 'seq');
   const positions = uploadU32(ctx, Uint32Array.from({ length: N }, (_, i) => i % T), [N], 'positions');
-  const ids = uploadU32(ctx, s.ids, [N], 'input_ids');
-  let x = await embedding(ctx, batch, ids, m.embed, 'embeddings');
+  let x = await vocabGather(ctx, batch, s.ids, m.embed, 'embeddings');
   const tapes: LayerTape[] = [];
   for (let l = 0; l < upTo; l++) {
     const { out, tape } = await layerForward(c, l, x, seq, positions, B, T);
@@ -371,10 +364,10 @@ export async function hiddenForward(
         releaseTensor(ctx, dx1);
         releaseTensor(ctx, tapes[l].att.x);
       }
-      if (c.full) await embeddingBackward(ctx, batch, s.ids, reshape(dx, [N, m.config.hiddenSize]), grads.get(m.embed.name)!);
+      if (c.full) await embeddingGrad(c, s.ids, reshape(dx, [N, m.config.hiddenSize]));
       if (dx !== dHidden) releaseTensor(ctx, dx);
       releaseTensor(ctx, x); // the hidden state handed out (layer upTo's output, or the embeddings)
-      for (const t of [c.ones, seq, positions, ids]) releaseTensor(ctx, t);
+      for (const t of [c.ones, seq, positions]) releaseTensor(ctx, t);
     },
   };
 }

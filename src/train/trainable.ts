@@ -5,7 +5,8 @@
 
 import { TrainConfigError } from '../errors';
 import type { GpuContext } from '../gpu/runtime';
-import { releaseTensor, uploadTensor, type GpuTensor } from '../kernels/tensor';
+import { releaseTensor, uploadTensor, type GpuQWeight, type GpuTensor } from '../kernels/tensor';
+import type { GpuVocab } from '../kernels/vocab';
 import type { GpuDecoder } from '../model/decoder';
 import { linearsByName, type DecoderTensors } from '../model/decoder-weights';
 import { randomArray } from '../reference/random';
@@ -40,11 +41,11 @@ export interface LoraInit {
 }
 
 /** The adapters of `mode` on `model`, in a fixed order, with A Kaiming-uniform from `seed`. */
-export function loraInits<T extends { shape: readonly number[] }, Q extends { N: number; K: number }>(model: DecoderTensors<T, Q>, mode: Extract<TrainMode, { kind: 'lora' }>, seed: number): LoraInit[] {
+export function loraInits<T extends { shape: readonly number[] }, Q extends { N: number; K: number }, E>(model: DecoderTensors<T, Q, E>, mode: Extract<TrainMode, { kind: 'lora' }>, seed: number): LoraInit[] {
   if (!(mode.rank >= 1 && Number.isInteger(mode.rank))) throw new TrainConfigError(`LoRA rank must be a positive integer, got ${mode.rank}.`, { rank: mode.rank });
   const bad = mode.targets.filter((t) => !LINEAR_NAMES.includes(t));
   if (bad.length || mode.targets.length === 0) throw new TrainConfigError(`LoRA targets must be some of ${LINEAR_NAMES.join(', ')}; got ${mode.targets.join(', ') || 'none'}.`, { targets: mode.targets });
-  const linears = linearsByName(model);
+  const linears = linearsByName(model, false);
   const inits: LoraInit[] = [];
   for (let l = 0; l < model.layers.length; l++) {
     for (const t of mode.targets) {
@@ -62,7 +63,7 @@ export function createTrainable(ctx: GpuContext, model: GpuDecoder, mode: TrainM
   const params = new Map<string, GpuTensor>();
   const lora = new Map<string, LoraAdapter>();
   if (mode.kind === 'full') {
-    for (const t of fullTensors(model)) params.set(t.name, t);
+    for (const t of fullTensors(wholeVocab(model))) params.set(t.name, t);
     return { model, mode: 'full', lora, params };
   }
   const inits = loraInits(model, mode, seed);
@@ -75,6 +76,23 @@ export function createTrainable(ctx: GpuContext, model: GpuDecoder, mode: TrainM
     params.set(B.name, B);
   }
   return { model, mode: 'lora', lora, params };
+}
+
+/**
+ * The decoder with its vocabulary matrices as plain tensors, as full fine-tuning trains them: one
+ * f32 shard each. A vocabulary split into shards (decision 44) is refused: its optimizer state alone
+ * would be twice the shards, past what such an adapter holds; LoRA leaves it frozen.
+ */
+function wholeVocab(model: GpuDecoder): DecoderTensors<GpuTensor, GpuQWeight> {
+  const whole = (v: GpuVocab) => {
+    if (v.shards.length !== 1) {
+      throw new TrainConfigError(`Full fine-tuning needs the ${v.V}-row vocabulary in one buffer, but this adapter keeps it in ${v.shards.length} shards (maxStorageBufferBindingSize). Train LoRA adapters instead.`, { shards: v.shards.length, vocab: v.V });
+    }
+    // A packed shard means a q4/q8 model, which fullTensors refuses before it looks at any tensor.
+    return v.shards[0].w as GpuTensor;
+  };
+  const embed = whole(model.embed);
+  return { ...model, embed, lmHead: model.lmHead === model.embed ? embed : whole(model.lmHead) };
 }
 
 /** Zero-filled tensors shaped like each parameter (gradients, optimizer moments). */

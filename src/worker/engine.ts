@@ -86,8 +86,11 @@ export interface ShippedAnalysisStatus {
 }
 
 export interface EngineApi {
-  /** Acquires the GPU; rejects with WebGpuUnavailableError where there is none. */
-  init(): Promise<AdapterReport>;
+  /**
+   * Acquires the GPU; rejects with WebGpuUnavailableError where there is none. `bindingLimit` lowers
+   * maxStorageBufferBindingSize below the adapter's (a page's `?bindingLimit=`), first call only.
+   */
+  init(opts?: { bindingLimit?: number }): Promise<AdapterReport>;
   selfTest(): Promise<SelfTestResult>;
   benchKernels(opts?: KernelBenchOptions): Promise<KernelBenchResult>;
   poolStats(): Promise<PoolStats>;
@@ -211,7 +214,8 @@ export class Engine implements EngineApi {
     return () => this.listeners.delete(listener);
   }
 
-  async init(): Promise<AdapterReport> {
+  async init(opts: { bindingLimit?: number } = {}): Promise<AdapterReport> {
+    if (opts.bindingLimit !== undefined) this.runtime.lowerLimits({ maxStorageBufferBindingSize: opts.bindingLimit });
     return (await this.runtime.context()).report;
   }
 
@@ -245,7 +249,6 @@ export class Engine implements EngineApi {
       gpuModel.onReupload = (ctx, decoder) => this.training?.rebuildOn(ctx, decoder);
       model = gpuModel;
     }
-    this.emit({ kind: 'load-progress', stage: 'upload', file: host.weightsFile, loaded: 1, total: 1 });
     const old = this.model;
     this.model = model;
     this.modelFiles = files;

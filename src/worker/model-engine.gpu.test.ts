@@ -4,9 +4,10 @@ import { nodeGpu } from '../gpu/node-gpu';
 import { compare } from '../reference/compare';
 import { decoderForwardRef } from '../reference/decoder';
 import { poolRef } from '../reference/pooling';
-import { randomWeights, roundTripLinears } from '../model/random-model';
+import { randomWeights, roundTripQuantized } from '../model/random-model';
 import { randomModelConfig, randomModelFiles } from '../model/random-source';
 import { memoryFiles, type ModelFiles } from '../model/source';
+import { LOSS_ROWS } from '../model/decoder';
 import { Engine, type EngineEvent, type ModelSourceSpec } from './engine';
 import { dirname } from 'node:path';
 import { writeModelFolder } from '../test/model-folder';
@@ -33,7 +34,7 @@ async function withFile(name: string, bytes: Uint8Array | ((old: Uint8Array) => 
 
 describe('a model in the engine: load, forward, generate, embed', () => {
   const config = randomModelConfig();
-  const ref = roundTripLinears(config, randomWeights(config, 1), 'q4');
+  const ref = roundTripQuantized(config, randomWeights(config, 1), 'q4');
 
   it('loads the random model through the real readers, with progress and a model card', async () => {
     const engine = engineWith({});
@@ -105,7 +106,7 @@ describe('a model in the engine: load, forward, generate, embed', () => {
 
 describe('perplexity on the GPU', () => {
   const config = randomModelConfig();
-  const ref = roundTripLinears(config, randomWeights(config, 1), 'q4');
+  const ref = roundTripQuantized(config, randomWeights(config, 1), 'q4');
   const sentences = ['The cat sleeps on the warm stone wall.', 'Kočka spí.', '猫が寝ている。', 'Hi', 'A longer sentence, so the padded batch is uneven.'];
   // [BOS] bytes [EOS], as the engine encodes a monolingual sentence; the reference NLL in float64.
   const ids = sentences.map((s) => [256, ...new TextEncoder().encode(s), 257]);
@@ -130,33 +131,59 @@ describe('perplexity on the GPU', () => {
     expect(r.perplexity).toBeCloseTo(Math.exp(sum / tokens), 3);
   });
 
-  it('splits the batch so its logits fit one storage binding; a sentence too long for one says so', async () => {
-    const rows = config.hiddenSize; // a binding as large as the embedding table: logits of 64 tokens at a time
-    const engine = engineWith({}, { maxStorageBufferBindingSize: rows * V * 4 });
+  it('splits the batch so every buffer of a step fits one storage binding; a sentence too long for one says so', async () => {
+    // A binding of the MLP's 128-wide activations of 100 tokens: the vocabulary in shards of 6 rows
+    // (decision 44), and groups of at most 100 tokens.
+    const rows = 100;
+    const engine = engineWith({}, { maxStorageBufferBindingSize: rows * config.intermediateSize * 4 });
     await engine.loadModel({ kind: 'random', seed: 1 }, { quant: 'q4' });
     const progress: number[] = [];
     engine.onEvent((e) => e.kind === 'progress' && e.task === 'perplexity' && progress.push(e.done));
-    const r = await engine.perplexity(sentences, 'current'); // 5 sentences of 4 to 51 tokens: four groups
-    expect(progress).toEqual([1, 3, 4, 5]);
+    const r = await engine.perplexity(sentences, 'current'); // 5 sentences of 4 to 51 tokens, padded: three groups
+    expect(progress).toEqual([2, 4, 5]);
     expect(r.tokens).toBe(tokens);
     expect(Math.abs(r.nll - sum / tokens)).toBeLessThanOrEqual(1e-4);
     const err = await engine.perplexity(['x'.repeat(rows)], 'current').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GpuLimitError);
-    expect((err as Error).message).toMatch(/Sequence 1 has 66 tokens, but this adapter holds the logits of at most 64 tokens/);
+    expect((err as Error).message).toMatch(new RegExp(`Sequence 1 has ${rows + 2} tokens, but this adapter holds the activations of at most ${rows} tokens`));
   });
 });
 
+describe('a vocabulary split into shards by a lowered binding limit (decision 44)', () => {
+  // 100 rows of logits for LOSS_ROWS tokens fill the binding: the 258-row embedding in shards of 100, 100 and 58.
+  const bindingLimit = 100 * 4 * LOSS_ROWS;
+  const sentences = ['The cat sleeps on the warm stone wall.', 'Kočka spí.', '猫が寝ている。'];
+  for (const quant of ['f32', 'q8'] as const) {
+    it(`${quant}: logits, greedy tokens, perplexity and sentence embeddings equal one buffer's; the GPU memory is the same`, async () => {
+      const whole = engineWith({});
+      const split = engineWith({}, { maxStorageBufferBindingSize: bindingLimit });
+      const [a, b] = [await whole.loadModel({ kind: 'random', seed: 1 }, { quant }), await split.loadModel({ kind: 'random', seed: 1 }, { quant })];
+      expect(b.gpuBytes).toBeLessThanOrEqual(a.gpuBytes * 1.05); // shards round up to pool buckets, nothing more
+      const seqs = [[256, 72, 105], [256, 10, 20, 30, 40, 50, 60]];
+      const [fa, fb] = [await whole.forward(seqs), await split.forward(seqs)];
+      seqs.forEach((_, i) => expect(compare(fb.logits[i], fa.logits[i]).maxAbs).toBeLessThanOrEqual(1e-5));
+      expect((await split.generate('Hello', { maxNewTokens: 8 })).tokens).toEqual((await whole.generate('Hello', { maxNewTokens: 8 })).tokens);
+      const [pa, pb] = [await whole.perplexity(sentences, 'current'), await split.perplexity(sentences, 'current')];
+      expect(Math.abs(pb.nll - pa.nll)).toBeLessThanOrEqual(1e-5);
+      const opts = { layers: [0, 2], pooling: 'mean' as const };
+      const [ea, eb] = [await whole.embed(sentences, opts), await split.embed(sentences, opts)];
+      ea.vectors.forEach((v, i) => expect(compare(eb.vectors[i], v).maxAbs).toBeLessThanOrEqual(1e-5));
+    });
+  }
+});
+
 describe('loading by URL from a real local HTTP server', () => {
-  it('reads config, tokenizer and weights over HTTP with byte progress', async () => {
+  it('reads config, tokenizer and weights over HTTP, tensor by tensor with progress', async () => {
     const server = await serveFolder(dirname(await writeModelFolder('served', 1)));
     try {
       const engine = engineWith({});
-      const progress: number[] = [];
-      engine.onEvent((e) => e.kind === 'load-progress' && e.stage === 'weights' && progress.push(e.loaded));
+      const progress: { loaded: number; total: number }[] = [];
+      engine.onEvent((e) => e.kind === 'load-progress' && e.stage === 'upload' && progress.push(e));
       const info = await engine.loadModel({ kind: 'url', url: `${server.url}served/` }, { quant: 'q8' });
       expect(info).toMatchObject({ name: `${server.url}served/`, quant: 'q8', weightsFormat: 'safetensors' });
-      expect(progress.length).toBeGreaterThan(0);
-      expect(progress[progress.length - 1]).toBe(info.fileBytes);
+      // Weights stream tensor by tensor (by HTTP Range): progress counts the tensors stored.
+      const { total } = progress[progress.length - 1];
+      expect(progress.map((p) => p.loaded)).toEqual(Array.from({ length: total + 1 }, (_, i) => i));
       const err = await engine.loadModel({ kind: 'url', url: `${server.url}missing/` }, { quant: 'q4' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ModelFormatError);
       expect((err as Error).message).toMatch(/holds no weights/);
