@@ -1,6 +1,7 @@
-// GGUF metadata sizes past SIZE_LIMITS (src/model/config.ts) are refused before the tensor table is
-// compared with them: the fuzz tier (npm run test:fuzz) found llama.block_count = 3593684700, whose
-// list of expected weights never finished building. (The reader's main tests: gguf.test.ts.)
+// GGUF metadata the fuzz tier (npm run test:fuzz) found damaging: sizes past SIZE_LIMITS
+// (src/model/config.ts), refused before the tensor table is compared with them (llama.block_count =
+// 3593684700 built a list of expected weights that never finished), and a general.alignment that
+// is not a power of two. (The reader's main tests: gguf.test.ts.)
 
 import { describe, expect, it } from 'vitest';
 import { ModelFormatError } from '../errors';
@@ -40,5 +41,15 @@ describe('GGUF sizes past SIZE_LIMITS', () => {
   it('a size at its limit passes this check (and fails later, on the tensors)', async () => {
     const e = await load({ 'llama.block_count': { type: 'u32', value: SIZE_LIMITS.numLayers } }).then(() => null, (err: unknown) => err);
     expect((e as ModelFormatError).message).toMatch(/tensor "model\.layers\.2\..*" .* is missing/);
+  });
+});
+
+describe('general.alignment', () => {
+  // Found by the fuzz tier: @huggingface/gguf rounds the data offset with 32-bit bit masks, so an
+  // alignment of 2147483647 put the data before the header and a Q8_0 read threw RangeError.
+  it('one that is not a power of two is a ModelFormatError naming the key', async () => {
+    const e = await load({ 'general.alignment': { type: 'u32', value: 2147483647 } }).then(() => null, (err: unknown) => err);
+    expect(e).toBeInstanceOf(ModelFormatError);
+    expect((e as ModelFormatError).message).toMatch(/general\.alignment 2147483647 is not a power of two/);
   });
 });

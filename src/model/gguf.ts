@@ -106,9 +106,16 @@ export async function readGguf(files: ModelFiles, name: string, file: string): P
     throw corrupt(`its header cannot be read (${e instanceof Error ? e.message : String(e)})`);
   }
   const headerEnd = parsed.tensorInfoByteRange[1];
-  const dataStart = Number(parsed.tensorDataOffset);
-  if (headerEnd > size || dataStart > size) throw corrupt(`the header runs to byte ${Math.max(headerEnd, dataStart)}, past the end of the ${size}-byte file`);
   const meta = parsed.metadata as unknown as Metadata;
+  // The data starts at the header's end rounded up to general.alignment. Computed here: the library
+  // rounds with 32-bit bit masks, which for an alignment that is not a power of two (2147483647,
+  // found by the fuzz tier) put the data before the header and tensors at negative offsets.
+  const alignment = Number(meta['general.alignment'] ?? 32);
+  if (!(Number.isSafeInteger(alignment) && alignment > 0 && (alignment & (alignment - 1)) === 0 && alignment <= 2 ** 30)) {
+    throw corrupt(`general.alignment ${String(meta['general.alignment'])} is not a power of two`, { key: 'general.alignment' });
+  }
+  const dataStart = Math.ceil(headerEnd / alignment) * alignment;
+  if (headerEnd > size || dataStart > size) throw corrupt(`the header runs to byte ${Math.max(headerEnd, dataStart)}, past the end of the ${size}-byte file`);
 
   const arch = meta['general.architecture'];
   if (typeof arch !== 'string' || !(ARCHITECTURES as readonly string[]).includes(arch)) {

@@ -264,6 +264,24 @@ describe('damaged onnx-community graphs are typed errors', () => {
     expect(() => readCommunityOnnx(model, CONFIG, 'model.onnx')).toThrow(/^model\.onnx: tensor "E" lists 1 values, its dims \[258,64\] call for 16512/);
   });
 
+  it('a norm whose output was removed, leaving the attention input without a producer (it was a TypeError)', () => {
+    const { vocabSize: V, hiddenSize: C } = CONFIG;
+    const f32 = (name: string, dims: number[]) => tensor(name, dims, ONNX.TensorDataType.FLOAT).bytes(ONNX.Tensor.rawData, new Uint8Array(4 * dims.reduce((a, b) => a * b)));
+    const node = (op: string, inputs: string[], outputs: string[]) => {
+      const w = new ProtoWriter();
+      for (const x of inputs) w.string(ONNX.Node.input, x);
+      for (const y of outputs) w.string(ONNX.Node.output, y);
+      return w.string(ONNX.Node.name, op).string(ONNX.Node.opType, op);
+    };
+    const graph = new ProtoWriter()
+      .message(ONNX.Graph.node, node('Gather', ['E', 'input_ids'], ['x']))
+      .message(ONNX.Graph.node, node('SimplifiedLayerNormalization', ['x', 'W'], []))
+      .message(ONNX.Graph.initializer, f32('E', [V, C]))
+      .message(ONNX.Graph.initializer, f32('W', [C]));
+    const model = new ProtoWriter().int(ONNX.Model.irVersion, 10).message(ONNX.Model.graph, graph).finish();
+    expect(() => readCommunityOnnx(model, CONFIG, 'model.onnx')).toThrow(/^model\.onnx: a tensor on the decoder's path has no node producing it, where one gives the layer 0 attention input to 0 linears/);
+  });
+
   it('split sizes whose raw_data is not whole int64 values (it was a RangeError)', () => {
     const { model } = optimumF32(CONFIG, randomWeights(CONFIG, SEED));
     const tree = parseTree(model);

@@ -116,7 +116,9 @@ class CommunityGraph {
     throw new ModelFormatError(`${this.file}: ${problem}. The file is truncated or damaged; download it again.`, { file: this.file, ...data });
   }
 
-  private unsupported(node: Node, why: string): never {
+  /** `node` may be missing where a damaged graph leaves a tensor without a producer (the fuzz tier removed one). */
+  private unsupported(node: Node | undefined, why: string): never {
+    if (!node) return this.damaged(`a tensor on the decoder's path has no node producing it, where one ${why}`, {});
     throw new UnsupportedModelError(`${this.file}: node ${node.opType} "${node.name}" ${why}. Use the model's f32 (model.onnx) or q4 (model_q4.onnx) export, or its safetensors checkpoint.`, {
       file: this.file,
       node: node.name,
