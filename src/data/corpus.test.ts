@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CorpusFormatError } from '../errors';
-import { baseLanguage, languageCodeProblem, splitLines, textProblem } from './corpus';
+import { assertLanguages, baseLanguage, languageCodeProblem, MAX_LANGUAGES, splitLines, textProblem } from './corpus';
 
 describe('language codes', () => {
   it('accepts ISO 639-1 and Flores-style codes, as given', () => {
@@ -49,5 +49,29 @@ describe('text checks', () => {
     expect(splitLines('\ufeffa\r\nb\r\n')).toEqual(['a', 'b']);
     expect(splitLines('a\n\nb')).toEqual(['a', '', 'b']);
     expect(splitLines('a\n\n')).toEqual(['a', '']);
+  });
+});
+
+/** `n` distinct valid Flores-style codes: aaa_Latn, baa_Latn, ... (26^3 per script). */
+function manyLanguageCodes(n: number): string[] {
+  const letters = (i: number) => String.fromCharCode(97 + (i % 26), 97 + (Math.floor(i / 26) % 26), 97 + (Math.floor(i / 676) % 26));
+  return Array.from({ length: n }, (_, i) => `${letters(i)}_${['Latn', 'Cyrl', 'Hans'][Math.floor(i / 17576)]}`);
+}
+
+describe('assertLanguages', () => {
+  // A hostile header (found while adding the fuzz tier's many-languages mutation, npm run
+  // test:fuzz): duplicates were found with indexOf per code, so 50,000 distinct codes (a 450 kB
+  // line) took about 12 s, and every data line would then be checked against all of them.
+  it('more than MAX_LANGUAGES codes are refused at once, naming the count', () => {
+    const t0 = performance.now();
+    expect(() => assertLanguages(manyLanguageCodes(50_000), 'c.tsv', 'header', 'fix')).toThrow(/^c\.tsv: header: 50000 language columns; a parallel corpus may have at most 1000/);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it('up to MAX_LANGUAGES distinct codes pass, and a repeat is found among them', () => {
+    const codes = manyLanguageCodes(MAX_LANGUAGES);
+    expect(() => assertLanguages(codes, 'c.tsv', 'header', 'fix')).not.toThrow();
+    codes[MAX_LANGUAGES - 1] = codes[500];
+    expect(() => assertLanguages(codes, 'c.tsv', 'header', 'fix')).toThrow(new RegExp(`language '${codes[500]}' appears twice`));
   });
 });

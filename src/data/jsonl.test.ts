@@ -82,3 +82,25 @@ describe('readJsonl', () => {
     expect(() => readJsonl('{}', 'x.jsonl', { languages: ['en', 'English'] })).toThrow(/options\.languages: "English"/);
   });
 });
+
+describe('readJsonl with very many keys', () => {
+  // Found with the fuzz tier's many-languages mutation (npm run test:fuzz): each line's keys were
+  // checked with includes() against the language list (quadratic), and every unexpected key was
+  // named, so a line of 60,000 keys gave a 600 kB problem message.
+  it('a line of 60,000 unexpected keys: one short problem, in linear time', () => {
+    const letters = (i: number) => String.fromCharCode(97 + (i % 26), 97 + (Math.floor(i / 26) % 26), 97 + (Math.floor(i / 676) % 26));
+    const obj = Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`${letters(i)}_${['Latn', 'Cyrl', 'Hans', 'Arab'][Math.floor(i / 17576)]}`, 'x']));
+    const t0 = performance.now();
+    const { corpus, problems } = readJsonl(`{"en": "a", "de": "b"}\n${JSON.stringify({ en: 'a', de: 'b', ...obj })}\n`);
+    expect(performance.now() - t0).toBeLessThan(4000);
+    expect(corpus.tuples).toHaveLength(1);
+    expect(problems).toHaveLength(1);
+    expect(problems[0].message).toMatch(/^unexpected keys 'aaa_Latn', 'baa_Latn', 'caa_Latn', 'daa_Latn', 'eaa_Latn' and 59995 more \(languages are en, de/);
+    expect(problems[0].message.length).toBeLessThan(300);
+  });
+
+  it('a first object of 2,000 language keys is a CorpusFormatError naming the count', () => {
+    const obj = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`${String.fromCharCode(97 + (i % 26), 97 + (Math.floor(i / 26) % 26), 97 + (Math.floor(i / 676) % 26))}_Latn`, 'x']));
+    expect(() => readJsonl(JSON.stringify(obj))).toThrow(/2000 language columns; a parallel corpus may have at most 1000/);
+  });
+});

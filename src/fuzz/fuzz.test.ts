@@ -76,6 +76,21 @@ describe('outcomes', () => {
   });
 });
 
+describe('memory', () => {
+  it('the per-case peak sees an allocation that was touched and dropped before the case ended', () => {
+    const meter = new PeakMeter();
+    if (meter.method !== 'hwm-reset') return; // the fallback (no /proc/self/clear_refs) cannot isolate one case
+    meter.begin();
+    let a: Uint8Array | null = new Uint8Array(96 * 2 ** 20).fill(1);
+    const sum = a[12345];
+    a = null;
+    expect(sum).toBe(1);
+    expect(meter.peakGrowth()).toBeGreaterThan(90 * 2 ** 20);
+    meter.begin();
+    expect(meter.peakGrowth()).toBeLessThan(16 * 2 ** 20);
+  });
+});
+
 describe('supervisor', () => {
   it('kills a case stuck in a synchronous loop, records one that kills its process, and resumes after each', async () => {
     // A child speaking src/fuzz/child.ts's protocol: case 2 never returns, case 4 exits mid-case.

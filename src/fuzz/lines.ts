@@ -1,9 +1,9 @@
 // Mutations of line-oriented corpus files (TSV, JSONL): a line's cells or JSON damaged, columns
 // added or lost, ids duplicated, the header broken, control characters, BOMs and lone surrogates
-// inside text, invalid UTF-8 bytes, a megabyte line, 20,000 lines or columns, CRLF and mixed
-// endings, deep JSON nesting. Text edits work on lines; byte edits on the UTF-8. Files stay under
-// about 8 MB: the 2 s limit is for hangs (work growing faster than the input), not a benchmark of
-// reading a large corpus.
+// inside text, invalid UTF-8 bytes, a megabyte line, 10,000 lines, 20,000 columns, 40,000 distinct
+// language codes, CRLF and mixed endings, deep JSON nesting. Text edits work on lines; byte edits
+// on the UTF-8. Files stay under about 8 MB: the 2 s limit is for hangs (work growing faster than
+// the input), not a benchmark of reading a large corpus.
 
 import { absurdJsonValue } from './absurd';
 import { mutateBytes, type Mutated } from './bytes';
@@ -13,6 +13,12 @@ const utf8 = (s: string) => new TextEncoder().encode(s);
 const STRAY = ['\u0000', '\u0007', '\r', '\u0085', '\ufeff', '\u2028', '\ud800', '\udc00x', '\t', ''];
 /** Byte sequences that are not UTF-8: a lone continuation byte, a cut 3-byte char, an overlong '/', a surrogate, past U+10FFFF. */
 const BAD_UTF8 = [[0x80], [0xe4, 0xbd], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xff]];
+
+/** The k-th of 4 x 26^3 distinct Flores-style codes: aaa_Latn, baa_Latn, ... */
+function floresCode(k: number): string {
+  const letter = (j: number) => String.fromCharCode(97 + (Math.floor(k / 26 ** j) % 26));
+  return `${letter(0)}${letter(1)}${letter(2)}_${['Latn', 'Cyrl', 'Hans', 'Arab'][Math.floor(k / 26 ** 3) % 4]}`;
+}
 
 function lineEdit(lines: string[], rng: Rng, jsonl: boolean): string {
   const i = rng.int(lines.length);
@@ -47,16 +53,21 @@ function lineEdit(lines: string[], rng: Rng, jsonl: boolean): string {
       return `line ${i + 1} made ${n} characters longer`;
     }
     case 7: {
-      const n = rng.pick([2_000, 20_000]);
-      lines.splice(i, 0, ...Array<string>(n).fill(rng.pick([line, '', '#', '\t', '{}'])));
+      const n = rng.pick([2_000, 10_000]);
+      // copies of at most 1,000 characters: the file stays near 10 MB even after a huge-line edit
+      lines.splice(i, 0, ...Array<string>(n).fill(rng.pick([line.slice(0, 1000), '', '#', '\t', '{}'])));
       return `${n} lines inserted at ${i + 1}`;
     }
     case 8:
       lines[i] = rng.chance(0.5) ? line.replace(/\t/g, ' ') : Array(rng.pick([100, 20_000])).fill('en').join('\t');
       return `line ${i + 1}: tabs replaced or thousands of columns`;
-    case 9:
-      lines[i] = line.split('').reverse().join('');
-      return `line ${i + 1} reversed`;
+    case 9: {
+      // the header (TSV) or an object (JSONL) with thousands of distinct, valid language codes
+      const n = rng.pick([1_000, 40_000]);
+      const codes = Array.from({ length: n }, (_, k) => floresCode(k));
+      lines[i] = jsonl ? JSON.stringify(Object.fromEntries(codes.map((c) => [c, 'x']))) : ['id', ...codes].join('\t');
+      return `line ${i + 1}: ${n} distinct language codes`;
+    }
     case 10: {
       // JSONL: one value of the object replaced
       try {
