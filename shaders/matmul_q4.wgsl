@@ -4,8 +4,10 @@
 // Bindings (group 0)
 //   0  uniform        p      : Params { M, N, K, nBlocks = ceil(K / 32), zpRowBytes, hasZp }
 //   1  storage read   x      : [M, K] f32
+//   1  storage read   ids    : [M] u32 token ids local to a vocabulary shard (entry gather, instead of x)
 //   2  storage read   w      : [N, nBlocks, 4] u32 — MatMulNBits B [N, nBlocks, 16] uint8 read as words:
 //                              element e of a block is nibble e of word e / 8 (low nibble = even element)
+//   2  storage read   w4     : the same bytes as [N, nBlocks] vec4<u32>, one q4 block each (gemv_wide)
 //   3  storage read   scales : [N, nBlocks] f32
 //   4  storage read   zp     : [N, zpRowBytes] uint8 as u32 words, nibble (blk & 1) of byte blk / 2 of
 //                              row n; ignored when hasZp = 0 (zero point 8), any buffer may be bound
@@ -21,6 +23,14 @@
 // Entry `gemv` (decode, small M): a workgroup of 64 computes 4 outputs Y[m, n0 .. n0+3]; 16 lanes
 //   per output split the K blocks, then lane 0 of each output sums the 16 partials from workgroup
 //   memory (one barrier). Grid (ceil(N / 4), M, 1).
+// Entry `gemv_wide` (decode, M <= 4): a workgroup of 64 computes 8 outputs for every row of X at
+//   once (W is read once, not once per row); 8 lanes per output split the K blocks, each block one
+//   16-byte load of `w` viewed as vec4<u32> (binding 2 as w4), x dotted four at a time; lane 0 of
+//   each output sums the 8 partials (one barrier). Grid (ceil(N / 8), 1, 1).
+// Entry `main_wg` (prefill): a workgroup of 8 x 8 computes a 64 x 32 tile of Y; per K block it
+//   dequantizes the W tile [32 outputs x 32] once into workgroup memory and stages X [64 x 32] there
+//   (two barriers), then each invocation accumulates an 8 x 4 tile from vec4 reads. 12 KiB of
+//   workgroup memory. Grid (ceil(N / 32), ceil(M / 64), 1).
 // Entry `gather` (a quantized embedding, one vocabulary shard): y[m, k] = w[ids[m], k] dequantized,
 //   for the M token ids local to this shard of N rows; an id >= N belongs to another shard and its
 //   row is left alone. Binding 1 is ids [M] u32 instead of x. One invocation per element;
@@ -157,6 +167,119 @@ fn gemv(@builtin(workgroup_id) wg : vec3<u32>, @builtin(local_invocation_index) 
     var sum = 0.0;
     for (var l = 0u; l < LANES; l++) { sum += partial[li + l]; }
     y[m * p.N + n] = sum;
+  }
+}
+
+// ---- gemv_wide: 8 outputs per workgroup, every row of X at once, one vec4<u32> per q4 block ----
+
+@group(0) @binding(2) var<storage, read> w4 : array<vec4<u32>>; // `w` seen as one vec4 per block
+
+const WIDE_OUT : u32 = 8u; // outputs per workgroup in `gemv_wide`
+const WIDE_LANES : u32 = 8u; // lanes per output in `gemv_wide`
+var<workgroup> partial4 : array<vec4<f32>, 64>;
+
+/** Elements 0..3 (high = false) or 4..7 (high = true) of a word, as floats. */
+fn nibbles4(q : u32, high : bool) -> vec4<f32> {
+  let shifts = select(vec4<u32>(0u, 4u, 8u, 12u), vec4<u32>(16u, 20u, 24u, 28u), high);
+  return vec4<f32>((vec4<u32>(q) >> shifts) & vec4<u32>(0xfu));
+}
+
+/** x[row + k .. row + k + 3] for a row starting at `row`, zero at and past K. */
+fn x4(row : u32, k : u32) -> vec4<f32> {
+  if (k + 3u < p.K) { return vec4<f32>(x[row + k], x[row + k + 1u], x[row + k + 2u], x[row + k + 3u]); }
+  var v = vec4<f32>(0.0);
+  for (var e = 0u; e < 4u; e++) {
+    if (k + e < p.K) { v[e] = x[row + k + e]; }
+  }
+  return v;
+}
+
+@compute @workgroup_size(64, 1, 1)
+fn gemv_wide(@builtin(workgroup_id) wg : vec3<u32>, @builtin(local_invocation_index) li : u32) {
+  let out = li / WIDE_LANES;
+  let lane = li % WIDE_LANES;
+  let n = wg.x * WIDE_OUT + out;
+  let rows = min(p.M, 4u);
+  var acc = vec4<f32>(0.0); // acc[m] = this lane's share of Y[m, n]
+  if (n < p.N) {
+    for (var blk = lane; blk < p.nBlocks; blk += WIDE_LANES) {
+      let q = w4[n * p.nBlocks + blk]; // the whole block: one 16-byte load
+      let s = scales[n * p.nBlocks + blk];
+      let z = zero_point(n, blk);
+      for (var m = 0u; m < rows; m++) {
+        var xq = 0.0;
+        var xs = vec4<f32>(0.0);
+        for (var word = 0u; word < 4u; word++) {
+          let lo = x4(m * p.K, blk * 32u + word * 8u);
+          let hi = x4(m * p.K, blk * 32u + word * 8u + 4u);
+          xq += dot(lo, nibbles4(q[word], false)) + dot(hi, nibbles4(q[word], true));
+          xs += lo + hi;
+        }
+        acc[m] += s * (xq - z * dot(xs, vec4<f32>(1.0)));
+      }
+    }
+  }
+  partial4[li] = acc;
+  workgroupBarrier();
+  if (lane == 0u && n < p.N) {
+    var sum = vec4<f32>(0.0);
+    for (var l = 0u; l < WIDE_LANES; l++) { sum += partial4[li + l]; }
+    for (var m = 0u; m < rows; m++) { y[m * p.N + n] = sum[m]; }
+  }
+}
+
+// ---- main_wg: a 32 x 32 tile of W dequantized once into workgroup memory for 64 rows of X ----
+
+var<workgroup> Xs : array<vec4<f32>, 512>; // [32 k][16]: Xs[k * 16 + m / 4][m % 4] = X[mBase + m, k0 + k]
+var<workgroup> Ws : array<vec4<f32>, 256>; // [32 k][8]: Ws[k * 8 + n / 4][n % 4] = W[nBase + n, k0 + k]
+
+@compute @workgroup_size(8, 8, 1)
+fn main_wg(@builtin(workgroup_id) wg : vec3<u32>, @builtin(local_invocation_id) lid : vec3<u32>, @builtin(local_invocation_index) li : u32) {
+  let mBase = wg.y * 64u;
+  let nBase = wg.x * 32u;
+  var acc : array<vec4<f32>, 8>; // acc[i][j] = Y[mBase + 8 lid.y + i, nBase + 4 lid.x + j]
+  for (var blk = 0u; blk < p.nBlocks; blk++) {
+    let k0 = blk * 32u;
+    for (var t = 0u; t < 32u; t++) {
+      let e = li + 64u * t;
+      let kk = e % 32u;
+      let mm = e / 32u;
+      var v = 0.0;
+      if (mBase + mm < p.M && k0 + kk < p.K) { v = x[(mBase + mm) * p.K + k0 + kk]; }
+      Xs[kk * 16u + mm / 4u][mm % 4u] = v;
+    }
+    // Invocation li dequantizes row li / 2 of the tile, words 2 (li % 2) and 2 (li % 2) + 1.
+    let nn = li / 2u;
+    let n = min(nBase + nn, p.N - 1u);
+    let s = select(0.0, scales[n * p.nBlocks + blk], nBase + nn < p.N);
+    let z = zero_point(n, blk);
+    for (var h = 0u; h < 2u; h++) {
+      let word = (li % 2u) * 2u + h;
+      let q = w[(n * p.nBlocks + blk) * 4u + word];
+      for (var e = 0u; e < 8u; e++) {
+        let kk = word * 8u + e;
+        Ws[kk * 8u + nn / 4u][nn % 4u] = select(0.0, (nibble(q, e) - z) * s, k0 + kk < p.K);
+      }
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < 32u; kk++) {
+      let bv = Ws[kk * 8u + lid.x];
+      let a0 = Xs[kk * 16u + lid.y * 2u];
+      let a1 = Xs[kk * 16u + lid.y * 2u + 1u];
+      for (var i = 0u; i < 4u; i++) {
+        acc[i] += a0[i] * bv;
+        acc[4u + i] += a1[i] * bv;
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < 8u; i++) {
+    let m = mBase + lid.y * 8u + i;
+    if (m >= p.M) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      let n = nBase + lid.x * 4u + j;
+      if (n < p.N) { y[m * p.N + n] = acc[i][j]; }
+    }
   }
 }
 

@@ -4,8 +4,10 @@
 // Bindings (group 0)
 //   0  uniform        p      : Params { M, N, K, nBlocks = ceil(K / 32) }
 //   1  storage read   x      : [M, K] f32
+//   1  storage read   ids    : [M] u32 token ids local to a vocabulary shard (entry gather, instead of x)
 //   2  storage read   w      : [N, nBlocks, 8] u32 — int8 [N, nBlocks, 32] read as words, element e of
 //                              a block in byte e % 4 of word e / 4 (two's complement)
+//   2  storage read   w4     : the same bytes as [N, nBlocks, 2] vec4<u32>, half a block each (gemv_wide)
 //   3  storage read   scales : [N, nBlocks] f32
 //   4  storage write  y      : [M, N] f32
 // Elements k >= K of the last block are padding and contribute nothing.
@@ -17,6 +19,14 @@
 //   of one word), walking N. Workgroup 8 x 8; grid (ceil(K / 32), ceil(M / 32), 1).
 // Entry `gemv` (decode, small M): a workgroup of 64 computes Y[m, n0 .. n0+3]; 16 lanes per output
 //   split the K blocks, lane 0 sums the partials (one barrier). Grid (ceil(N / 4), M, 1).
+// Entry `gemv_wide` (decode, M <= 4): a workgroup of 64 computes 8 outputs for every row of X at
+//   once (W is read once, not once per row); 8 lanes per output split the K blocks, each block two
+//   16-byte loads of `w` viewed as vec4<u32> (binding 2 as w4), x dotted four at a time; lane 0 of
+//   each output sums the 8 partials (one barrier). Grid (ceil(N / 8), 1, 1).
+// Entry `main_wg` (prefill): a workgroup of 8 x 8 computes a 64 x 32 tile of Y; per K block it
+//   dequantizes the W tile [32 outputs x 32] once into workgroup memory and stages X [64 x 32] there
+//   (two barriers), then each invocation accumulates an 8 x 4 tile from vec4 reads. 12 KiB of
+//   workgroup memory. Grid (ceil(N / 32), ceil(M / 64), 1).
 // Entry `gather` (a quantized embedding, one vocabulary shard): y[m, k] = w[ids[m], k] dequantized,
 //   for the M token ids local to this shard of N rows; an id >= N belongs to another shard and its
 //   row is left alone. Binding 1 is ids [M] u32 instead of x. One invocation per element;
@@ -134,6 +144,114 @@ fn gemv(@builtin(workgroup_id) wg : vec3<u32>, @builtin(local_invocation_index) 
     var sum = 0.0;
     for (var l = 0u; l < LANES; l++) { sum += partial[li + l]; }
     y[m * p.N + n] = sum;
+  }
+}
+
+// ---- gemv_wide: 8 outputs per workgroup, every row of X at once, two vec4<u32> per q8 block ----
+
+@group(0) @binding(2) var<storage, read> w4 : array<vec4<u32>>; // `w` seen as two vec4 per block
+
+const WIDE_OUT : u32 = 8u; // outputs per workgroup in `gemv_wide`
+const WIDE_LANES : u32 = 8u; // lanes per output in `gemv_wide`
+var<workgroup> partial4 : array<vec4<f32>, 64>;
+
+/** The four signed bytes of a word, as floats. */
+fn int8x4(q : u32) -> vec4<f32> {
+  return vec4<f32>(bitcast<vec4<i32>>(vec4<u32>(q) << vec4<u32>(24u, 16u, 8u, 0u)) >> vec4<u32>(24u));
+}
+
+/** x[row + k .. row + k + 3] for a row starting at `row`, zero at and past K. */
+fn x4(row : u32, k : u32) -> vec4<f32> {
+  if (k + 3u < p.K) { return vec4<f32>(x[row + k], x[row + k + 1u], x[row + k + 2u], x[row + k + 3u]); }
+  var v = vec4<f32>(0.0);
+  for (var e = 0u; e < 4u; e++) {
+    if (k + e < p.K) { v[e] = x[row + k + e]; }
+  }
+  return v;
+}
+
+@compute @workgroup_size(64, 1, 1)
+fn gemv_wide(@builtin(workgroup_id) wg : vec3<u32>, @builtin(local_invocation_index) li : u32) {
+  let out = li / WIDE_LANES;
+  let lane = li % WIDE_LANES;
+  let n = wg.x * WIDE_OUT + out;
+  let rows = min(p.M, 4u);
+  var acc = vec4<f32>(0.0); // acc[m] = this lane's share of Y[m, n]
+  if (n < p.N) {
+    for (var blk = lane; blk < p.nBlocks; blk += WIDE_LANES) {
+      let s = scales[n * p.nBlocks + blk];
+      for (var h = 0u; h < 2u; h++) {
+        let q = w4[(n * p.nBlocks + blk) * 2u + h]; // half a block: one 16-byte load
+        for (var m = 0u; m < rows; m++) {
+          var xq = 0.0;
+          for (var word = 0u; word < 4u; word++) {
+            xq += dot(x4(m * p.K, blk * 32u + h * 16u + word * 4u), int8x4(q[word]));
+          }
+          acc[m] += s * xq;
+        }
+      }
+    }
+  }
+  partial4[li] = acc;
+  workgroupBarrier();
+  if (lane == 0u && n < p.N) {
+    var sum = vec4<f32>(0.0);
+    for (var l = 0u; l < WIDE_LANES; l++) { sum += partial4[li + l]; }
+    for (var m = 0u; m < rows; m++) { y[m * p.N + n] = sum[m]; }
+  }
+}
+
+// ---- main_wg: a 32 x 32 tile of W dequantized once into workgroup memory for 64 rows of X ----
+
+var<workgroup> Xs : array<vec4<f32>, 512>; // [32 k][16]: Xs[k * 16 + m / 4][m % 4] = X[mBase + m, k0 + k]
+var<workgroup> Ws : array<vec4<f32>, 256>; // [32 k][8]: Ws[k * 8 + n / 4][n % 4] = W[nBase + n, k0 + k]
+
+@compute @workgroup_size(8, 8, 1)
+fn main_wg(@builtin(workgroup_id) wg : vec3<u32>, @builtin(local_invocation_id) lid : vec3<u32>, @builtin(local_invocation_index) li : u32) {
+  let mBase = wg.y * 64u;
+  let nBase = wg.x * 32u;
+  var acc : array<vec4<f32>, 8>; // acc[i][j] = Y[mBase + 8 lid.y + i, nBase + 4 lid.x + j]
+  for (var blk = 0u; blk < p.nBlocks; blk++) {
+    let k0 = blk * 32u;
+    for (var t = 0u; t < 32u; t++) {
+      let e = li + 64u * t;
+      let kk = e % 32u;
+      let mm = e / 32u;
+      var v = 0.0;
+      if (mBase + mm < p.M && k0 + kk < p.K) { v = x[(mBase + mm) * p.K + k0 + kk]; }
+      Xs[kk * 16u + mm / 4u][mm % 4u] = v;
+    }
+    // Invocation li dequantizes row li / 2 of the tile, words 4 (li % 2) .. 4 (li % 2) + 3.
+    let nn = li / 2u;
+    let n = min(nBase + nn, p.N - 1u);
+    let s = select(0.0, scales[n * p.nBlocks + blk], nBase + nn < p.N);
+    for (var h = 0u; h < 4u; h++) {
+      let word = (li % 2u) * 4u + h;
+      let wv = int8x4(w[(n * p.nBlocks + blk) * 8u + word]) * s;
+      for (var e = 0u; e < 4u; e++) {
+        let kk = word * 4u + e;
+        Ws[kk * 8u + nn / 4u][nn % 4u] = select(0.0, wv[e], k0 + kk < p.K);
+      }
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < 32u; kk++) {
+      let bv = Ws[kk * 8u + lid.x];
+      let a0 = Xs[kk * 16u + lid.y * 2u];
+      let a1 = Xs[kk * 16u + lid.y * 2u + 1u];
+      for (var i = 0u; i < 4u; i++) {
+        acc[i] += a0[i] * bv;
+        acc[4u + i] += a1[i] * bv;
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < 8u; i++) {
+    let m = mBase + lid.y * 8u + i;
+    if (m >= p.M) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      let n = nBase + lid.x * 4u + j;
+      if (n < p.N) { y[m * p.N + n] = acc[i][j]; }
+    }
   }
 }
 

@@ -4,7 +4,7 @@ import { compare } from '../reference/compare';
 import { matmulRef } from '../reference/matmul';
 import { randomArray } from '../reference/random';
 import { testRuntime } from '../test/gpu';
-import { matmulQ, matmulQBackward, type QMatmulVariant } from './matmul-q';
+import { GEMV_MAX_ROWS, matmulQ, matmulQBackward, Q_MATMUL_VARIANTS, type QMatmulVariant } from './matmul-q';
 import { readTensor, uploadQWeight, uploadTensor } from './tensor';
 
 const rt = testRuntime();
@@ -36,15 +36,34 @@ const shapes: [number, number, number][] = [
   [128, 256, 64],
   [6, 19, 70], // K spans a partial third block
   [3, 33, 45], // odd number of blocks: zero-point nibble packing
+  [4, 37, 300], // batched decode, long K ending mid-block
+  [2, 9, 1000], // tall-skinny: few outputs, long K
+  [70, 40, 100], // prefill with edge tiles in M and N
 ];
 
+// Every variant of the q4/q8 tables (the same entries in both files) on the shapes of its class:
+// the decode GEMVs at M <= 4, the workgroup-memory prefill kernel above, the 4x4 tile everywhere.
+const variantNames = Q_MATMUL_VARIANTS.q4.variants.map((v) => v.name as QMatmulVariant);
+const decodeOnly = new Set<string>(['gemv', 'gemv_wide', 'gemv_subgroups']);
+const shapesFor = (variant: string) => shapes.filter(([M]) => (decodeOnly.has(variant) ? M <= GEMV_MAX_ROWS : variant === 'tiled_wg' ? M > GEMV_MAX_ROWS : true));
+
 describe('quantized matmul vs float64 reference on the dequantized weights', () => {
+  it('q4 and q8 tables list the same variants', () => {
+    expect(Q_MATMUL_VARIANTS.q8.variants.map((v) => v.name)).toEqual(variantNames);
+    expect(variantNames).toEqual(['tiled', 'gemv', 'gemv_wide', 'gemv_subgroups', 'tiled_wg']);
+  });
+
   for (const { name, quant } of cases) {
-    for (const variant of ['tiled', 'gemv'] as const) {
-      for (const [M, N, K] of shapes) {
+    for (const variant of variantNames) {
+      for (const [M, N, K] of shapesFor(variant)) {
         it(`${name} ${variant} ${M}x${N}x${K}`, async () => {
           const x = randomArray(M * K, 11 + M);
           const q = quant(randomArray(N * K, 13 + N), N, K);
+          if (variant === 'gemv_subgroups' && !(await rt.run(async (ctx) => ctx.device.features.has('subgroups')))) {
+            // Without the feature the variant must be refused, never compiled.
+            await expect(runQ(x, M, q, variant)).rejects.toThrow(/does not apply/);
+            return;
+          }
           const got = await runQ(x, M, q, variant);
           const d = compare(got, matmulRef(x, dequantize(q), { M, N, K, transB: true }));
           console.log(`${name} ${variant} ${M}x${N}x${K}: max abs ${d.maxAbs.toExponential(2)}, rel ${d.maxRel.toExponential(2)}`);
