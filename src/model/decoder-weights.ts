@@ -67,6 +67,14 @@ export interface TensorStore<T, Q, E = T> {
  */
 export const PACKED_VOCAB_ROWS = 32768;
 
+/**
+ * How a vocabulary matrix [V, C] is stored: an untied head of a q4/q8 model is packed like every
+ * linear; the embedding is packed when asked, by default when V >= PACKED_VOCAB_ROWS.
+ */
+export function vocabKind(quant: WeightQuant, V: number, untiedHead: boolean, quantizeVocab?: boolean): WeightQuant {
+  return quant !== 'f32' && (untiedHead || (quantizeVocab ?? V >= PACKED_VOCAB_ROWS)) ? quant : 'f32';
+}
+
 export interface StoreOptions {
   contextLength?: number;
   /** Pack the embedding (and untied head) of a q4/q8 model; default: vocabularies of PACKED_VOCAB_ROWS or more. */
@@ -110,15 +118,13 @@ function* decoderSteps<T, Q, E>(store: TensorStore<T, Q, E>, config: DecoderConf
   /** A vocabulary matrix [V, C] in the store's blocks of rows; a whole f32 tensor (or a linear) where it keeps none. */
   function* vocab(name: string, asLinear: boolean): Generator<Need, E | T | Q, Got> {
     const [V, C] = shapeOf(name);
-    const packed = quant !== 'f32' && (opts.quantizeVocab ?? V >= PACKED_VOCAB_ROWS);
+    const kind = vocabKind(quant, V, asLinear, opts.quantizeVocab);
     if (!store.vocab) {
-      if (asLinear || !packed) return asLinear ? yield* linear(name) : yield* f32(name);
+      if (asLinear || kind === 'f32') return asLinear ? yield* linear(name) : yield* f32(name);
       // A q4/q8 model's embedding holds quantized values on every backend (decision 44); this one keeps them in f32.
-      const given = (yield { name, want: 'stored', kind: quant }) as QWeight | undefined;
-      return keep(store.tensor(dequantize(given ?? quantize(quant, (yield { name, want: 'f32' }) as Float32Array, V, C)), [V, C], name));
+      const given = (yield { name, want: 'stored', kind }) as QWeight | undefined;
+      return keep(store.tensor(dequantize(given ?? quantize(kind, (yield { name, want: 'f32' }) as Float32Array, V, C)), [V, C], name));
     }
-    // An untied head of a q4/q8 model is packed like every linear, whatever the vocabulary's size.
-    const kind = packed || (asLinear && quant !== 'f32') ? quant : 'f32';
     const rows = store.vocab.rows(V, C, kind);
     // The file's own q4/q8 codes (GGUF Q4_0/Q8_0, MatMulNBits) are cut into blocks, never re-rounded.
     const whole = kind === 'f32' ? undefined : ((yield { name, want: 'stored', kind }) as QWeight | undefined);

@@ -10,6 +10,7 @@ import { attention, createKvCache, storeKv, type KvCache } from '../kernels/atte
 import { add, mul, siluMul } from '../kernels/elementwise';
 import { embedding } from '../kernels/embedding';
 import { vocabGather, vocabLogits, type GpuVocab } from '../kernels/vocab';
+import { vocabShardRows } from '../ops/vocab-shards';
 import { matmul } from '../kernels/matmul';
 import { matmulQ } from '../kernels/matmul-q';
 import { rmsNorm } from '../kernels/rmsnorm';
@@ -54,28 +55,12 @@ export async function uploadDecoder(ctx: GpuContext, config: DecoderConfig, weig
     tensor: (data, shape, name) => uploadTensor(ctx, data, shape, name),
     qweight: (q, name) => uploadQWeight(ctx, q, name),
     release: (t) => releaseTensor(ctx, t),
-    vocab: { rows: (V, C, q) => vocabShardRows(ctx, V, C, q), assemble: (shards, V, C) => ({ V, C, shards }) },
+    vocab: { rows: (V, C, kind) => vocabShardRows(ctx.limits, V, C, kind), assemble: (shards, V, C) => ({ V, C, shards }) },
   };
   const source = weights instanceof Map ? mapSource(weights, opts.prequantized) : weights;
   const m = await storeDecoderWeights(store, config, source, quant, opts);
   return { ...m, lmHead: m.lmHead as GpuVocab, generation: ctx.generation };
 }
-
-/**
- * Rows per vocabulary shard: as many as one binding holds (maxStorageBufferBindingSize, which a
- * `?bindingLimit=` page lowers), and few enough that one shard's logits for LOSS_ROWS tokens bind
- * too (the loss runs shard by shard over a whole training micro-batch): 16,384 rows under the
- * default 128 MiB limit.
- */
-export function vocabShardRows(ctx: GpuContext, V: number, C: number, quant: WeightQuant): number {
-  const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
-  const nBlocks = Math.ceil(C / 32);
-  const rowBytes = quant === 'f32' ? 4 * C : quant === 'q4' ? 16 * nBlocks : 32 * nBlocks;
-  return Math.max(1, Math.min(V, Math.floor(limit / rowBytes), Math.floor(limit / (4 * LOSS_ROWS))));
-}
-
-/** Tokens of a training micro-batch (B · T) whose logits of one vocabulary shard must fit one binding. */
-export const LOSS_ROWS = 2048;
 
 export function releaseDecoder(ctx: GpuContext, m: GpuDecoder): void {
   for (const t of decoderTensorList(m)) {

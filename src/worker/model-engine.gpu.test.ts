@@ -7,7 +7,7 @@ import { poolRef } from '../reference/pooling';
 import { randomWeights, roundTripQuantized } from '../model/random-model';
 import { randomModelConfig, randomModelFiles } from '../model/random-source';
 import { memoryFiles, type ModelFiles } from '../model/source';
-import { LOSS_ROWS } from '../model/decoder';
+import { LOSS_ROWS } from '../ops/vocab-shards';
 import { Engine, type EngineEvent, type ModelSourceSpec } from './engine';
 import { dirname } from 'node:path';
 import { writeModelFolder } from '../test/model-folder';
