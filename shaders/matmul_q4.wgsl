@@ -266,10 +266,14 @@ fn main_wg(@builtin(workgroup_id) wg : vec3<u32>, @builtin(local_invocation_id) 
       let bv = Ws[kk * 8u + lid.x];
       let a0 = Xs[kk * 16u + lid.y * 2u];
       let a1 = Xs[kk * 16u + lid.y * 2u + 1u];
-      for (var i = 0u; i < 4u; i++) {
-        acc[i] += a0[i] * bv;
-        acc[4u + i] += a1[i] * bv;
-      }
+      acc[0] += a0.x * bv;
+      acc[1] += a0.y * bv;
+      acc[2] += a0.z * bv;
+      acc[3] += a0.w * bv;
+      acc[4] += a1.x * bv;
+      acc[5] += a1.y * bv;
+      acc[6] += a1.z * bv;
+      acc[7] += a1.w * bv;
     }
     workgroupBarrier();
   }

@@ -74,12 +74,23 @@ fn main(@builtin(workgroup_id) wg : vec3<u32>, @builtin(local_invocation_id) lid
       let a1 = As[kk * 16u + lid.y * 2u + 1u];
       let b0 = Bs[kk * 16u + lid.x * 2u];
       let b1 = Bs[kk * 16u + lid.x * 2u + 1u];
-      for (var i = 0u; i < 4u; i++) {
-        acc[2u * i] += a0[i] * b0;
-        acc[2u * i + 1u] += a0[i] * b1;
-        acc[8u + 2u * i] += a1[i] * b0;
-        acc[8u + 2u * i + 1u] += a1[i] * b1;
-      }
+      // Constant indices keep acc in registers (a loop over i would index the array dynamically).
+      acc[0] += a0.x * b0;
+      acc[1] += a0.x * b1;
+      acc[2] += a0.y * b0;
+      acc[3] += a0.y * b1;
+      acc[4] += a0.z * b0;
+      acc[5] += a0.z * b1;
+      acc[6] += a0.w * b0;
+      acc[7] += a0.w * b1;
+      acc[8] += a1.x * b0;
+      acc[9] += a1.x * b1;
+      acc[10] += a1.y * b0;
+      acc[11] += a1.y * b1;
+      acc[12] += a1.z * b0;
+      acc[13] += a1.z * b1;
+      acc[14] += a1.w * b0;
+      acc[15] += a1.w * b1;
     }
     workgroupBarrier();
   }

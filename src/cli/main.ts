@@ -13,6 +13,7 @@
 // ($ALIGNSCOPE_CACHE), resuming a cut download, and loads it from there afterwards with no network;
 // $HF_TOKEN for gated repos, --hub-url or $HF_ENDPOINT for a mirror, --hub-file to pick a GGUF file.
 // --backend cpu runs the model on the CPU route (WebAssembly SIMD threads, no GPU); train takes it unless told otherwise.
+// --tune off keeps the default matmul kernels (no autotuning at load, decision 45).
 
 import { createWriteStream, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -51,7 +52,9 @@ const USAGE = `usage:
   null band per row and the no-model baselines (chance P@1, character n-gram surface metrics).
   --backend is webgpu unless given, cpu for train (many times faster than WebGPU on a software
   adapter): cpu runs the model on WebAssembly SIMD threads (no GPU needed), auto takes the CPU route
-  when there is no WebGPU adapter or only a software one.`;
+  when there is no WebGPU adapter or only a software one.
+  --tune off keeps every matmul on its default kernel; on (the default) times the kernel variants
+  for the model's shapes at load, once per adapter and process (ARCHITECTURE.md decision 45).`;
 
 const OPTIONS = {
   model: { type: 'string' },
@@ -59,6 +62,7 @@ const OPTIONS = {
   'hub-file': { type: 'string' },
   quant: { type: 'string', default: 'f32' },
   backend: { type: 'string' },
+  tune: { type: 'string', default: 'on' },
   'max-new-tokens': { type: 'string', default: '32' },
   temperature: { type: 'string', default: '0' },
   'top-k': { type: 'string', default: '40' },
@@ -128,7 +132,8 @@ async function main(argv: string[]): Promise<number> {
   const hub = values.model?.startsWith('hub:')
     ? await hubFiles(values.model, { baseUrl: values['hub-url'], variant: values['hub-file'], quant: quantOf(values.quant), log: (l) => console.error(l) })
     : null;
-  const engine = new Engine(() => nodeGpu(), { resolveSource: (s) => (s.kind === 'dir' ? (hub && s.path === values.model ? hub : dirFiles(s.path)) : null) });
+  if (values.tune !== 'on' && values.tune !== 'off') throw new UsageError(`--tune must be on or off, not ${values.tune}`);
+  const engine = new Engine(() => nodeGpu(), { tune: values.tune, resolveSource: (s) => (s.kind === 'dir' ? (hub && s.path === values.model ? hub : dirFiles(s.path)) : null) });
   try {
     if (command === 'train') return await train(engine, values);
     if (command === 'analyze') return await analyze(engine, values);

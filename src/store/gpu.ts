@@ -45,8 +45,11 @@ export const useGpuStore = create<GpuState & GpuActions>()((set, get) => ({
     });
     try {
       // ?bindingLimit=<bytes>: run as an adapter with a smaller binding limit would (the vocabulary then shards).
-      const limit = Number(new URLSearchParams(globalThis.location?.search ?? '').get('bindingLimit') ?? NaN);
-      const report = await engine.init(Number.isSafeInteger(limit) && limit > 0 ? { bindingLimit: limit } : {});
+      const params = new URLSearchParams(globalThis.location?.search ?? '');
+      const limit = Number(params.get('bindingLimit') ?? NaN);
+      // ?tune=off: every matmul keeps its default kernel (no autotuning at model load, decision 45).
+      const tune = params.get('tune') === 'off' ? ({ tune: 'off' } as const) : {};
+      const report = await engine.init({ ...(Number.isSafeInteger(limit) && limit > 0 ? { bindingLimit: limit } : {}), ...tune });
       set({ status: 'ready', report, error: null });
     } catch (e) {
       const err = e as Error;

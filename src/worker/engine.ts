@@ -39,11 +39,14 @@ import { memoryStore } from '../hub/memory-store';
 import { opfsStore } from '../hub/opfs-store';
 import type { CacheStore } from '../hub/storage';
 import type { OrtProvider } from '../export/ort-session';
+import { tuneMatmuls, type TuneCache, type TuneMode, type TuneReport } from '../kernels/tuner';
+import { defaultTuneCache } from '../kernels/tune-cache';
+import { decoderTuneShapes } from '../model/tune-shapes';
 
 export type EngineEvent =
   | TrainEvent
   | { kind: 'train-align'; step: number; result: AnalysisResult }
-  | { kind: 'progress'; task: 'self-test' | 'bench-kernels' | 'bench-model' | 'bench-train' | 'embed' | 'analyze' | 'project' | 'translate' | 'perplexity'; done: number; total: number; label: string }
+  | { kind: 'progress'; task: 'self-test' | 'tune' | 'bench-kernels' | 'bench-model' | 'bench-train' | 'embed' | 'analyze' | 'project' | 'translate' | 'perplexity'; done: number; total: number; label: string }
   | ({ kind: 'load-progress' } & LoadProgress)
   | { kind: 'generate-text'; piece: string }
   | { kind: 'device-lost'; reason: string; message: string; generation: number };
@@ -89,11 +92,14 @@ export interface EngineApi {
   /**
    * Acquires the GPU; rejects with WebGpuUnavailableError where there is none. `bindingLimit` lowers
    * maxStorageBufferBindingSize below the adapter's (a page's `?bindingLimit=`), first call only.
+   * `tune: 'off'` (a page's `?tune=off`) keeps every matmul on its default kernel.
    */
-  init(opts?: { bindingLimit?: number }): Promise<AdapterReport>;
+  init(opts?: { bindingLimit?: number; tune?: TuneMode }): Promise<AdapterReport>;
   selfTest(): Promise<SelfTestResult>;
   benchKernels(opts?: KernelBenchOptions): Promise<KernelBenchResult>;
   poolStats(): Promise<PoolStats>;
+  /** The matmul kernels chosen for the loaded model's shapes on this adapter (tuned at load, or from the cache); null before a WebGPU model. */
+  matmulTuning(): Promise<TuneReport | null>;
   /** Loads a model; on failure the previous model (if any) stays loaded. */
   loadModel(source: ModelSourceSpec, opts: LoadOptions): Promise<ModelInfo>;
   modelInfo(): Promise<ModelInfo | null>;
@@ -151,7 +157,7 @@ export interface EngineApi {
 }
 
 /** Method names of EngineApi, checked exhaustive at compile time: the RPC layer is built from it. */
-export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize', 'checkOnnxParity', 'benchModel', 'benchTraining', 'startTraining', 'prepareTraining', 'pauseTraining', 'resumeTraining', 'stopTraining', 'trainingStatus', 'saveCheckpoint', 'listCheckpoints', 'restoreCheckpoint', 'translate', 'perplexity', 'analyze', 'adoptShippedAnalysis', 'projectEmbeddings', 'nearestNeighbours', 'planHubModel', 'listHubCache', 'deleteHubModel'] as const satisfies readonly (keyof EngineApi)[];
+export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'matmulTuning', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize', 'checkOnnxParity', 'benchModel', 'benchTraining', 'startTraining', 'prepareTraining', 'pauseTraining', 'resumeTraining', 'stopTraining', 'trainingStatus', 'saveCheckpoint', 'listCheckpoints', 'restoreCheckpoint', 'translate', 'perplexity', 'analyze', 'adoptShippedAnalysis', 'projectEmbeddings', 'nearestNeighbours', 'planHubModel', 'listHubCache', 'deleteHubModel'] as const satisfies readonly (keyof EngineApi)[];
 type Missing = Exclude<keyof EngineApi, (typeof ENGINE_METHODS)[number]>;
 const _exhaustive: Missing extends never ? true : never = true;
 void _exhaustive;
@@ -169,6 +175,10 @@ export interface EngineOptions extends RuntimeOptions {
   cpuThreads?: number;
   /** Where Hub downloads are kept. Default: OPFS where the host has it, else memory. */
   hubStore?: CacheStore;
+  /** Matmul autotuning at model load (default 'on'; the CLI's --tune off). */
+  tune?: TuneMode;
+  /** Where tuned choices are kept. Default: IndexedDB where the host has it, else memory. */
+  tuneCache?: TuneCache;
 }
 
 export class Engine implements EngineApi {
@@ -192,11 +202,16 @@ export class Engine implements EngineApi {
   private cpu: Promise<CpuRuntime> | null = null;
   private readonly cpuThreads: number | undefined;
   private readonly hubStore: CacheStore;
+  private tuneMode: TuneMode;
+  private readonly tuneCache: TuneCache;
+  private tuning: TuneReport | null = null;
 
   constructor(gpu: () => GPU | undefined, opts: EngineOptions = {}) {
     this.resolveSource = opts.resolveSource;
     this.snapshotEveryMs = opts.snapshotEveryMs ?? SNAPSHOT_EVERY_MS;
     this.cpuThreads = opts.cpuThreads;
+    this.tuneMode = opts.tune ?? 'on';
+    this.tuneCache = opts.tuneCache ?? defaultTuneCache();
     this.hubStore = opts.hubStore ?? (typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function' ? opfsStore() : memoryStore());
     this.checkpoints = opts.checkpointStore ?? (typeof indexedDB === 'undefined' ? new MemoryCheckpointStore() : new IndexedDbCheckpointStore());
     this.runtime = new GpuRuntime(gpu, {
@@ -214,7 +229,8 @@ export class Engine implements EngineApi {
     return () => this.listeners.delete(listener);
   }
 
-  async init(opts: { bindingLimit?: number } = {}): Promise<AdapterReport> {
+  async init(opts: { bindingLimit?: number; tune?: TuneMode } = {}): Promise<AdapterReport> {
+    if (opts.tune) this.tuneMode = opts.tune;
     if (opts.bindingLimit !== undefined) this.runtime.lowerLimits({ maxStorageBufferBindingSize: opts.bindingLimit });
     return (await this.runtime.context()).report;
   }
@@ -231,6 +247,10 @@ export class Engine implements EngineApi {
     return (await this.runtime.context()).pool.stats();
   }
 
+  async matmulTuning(): Promise<TuneReport | null> {
+    return this.tuning;
+  }
+
   async loadModel(spec: ModelSourceSpec, opts: LoadOptions): Promise<ModelInfo> {
     const { backend, why } = await pickBackend(opts.backend ?? 'webgpu', this.runtime);
     const files = await this.files(spec);
@@ -242,11 +262,16 @@ export class Engine implements EngineApi {
     let model: LoadedModel;
     if (backend === 'cpu') {
       this.cpu ??= CpuRuntime.create({ threads: this.cpuThreads });
+      this.tuning = null;
       model = await CpuModel.load(await this.cpu, host, opts.quant, files.label, read, why, onTensor);
     } else {
       const gpuModel = await Model.load(this.runtime, host, opts.quant, files.label, read, onTensor);
       // After a device loss the model re-uploads its files; the training session then puts back what it trained.
       gpuModel.onReupload = (ctx, decoder) => this.training?.rebuildOn(ctx, decoder);
+      // Issue 16: pick the fastest matmul kernels for this model's shapes (or the cached picks).
+      const shapes = decoderTuneShapes(await gpuModel.gpuDecoder());
+      const onProgress = (done: number, total: number, label: string) => this.emit({ kind: 'progress', task: 'tune', done, total, label });
+      this.tuning = await this.runtime.run((ctx) => tuneMatmuls(ctx, shapes, { mode: this.tuneMode, cache: this.tuneCache, onProgress }));
       model = gpuModel;
     }
     const old = this.model;
