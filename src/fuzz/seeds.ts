@@ -10,7 +10,8 @@ import { trainByteLevelBpe } from '../model/bpe-trainer';
 import { toHfConfig, type DecoderConfig } from '../model/config';
 import { GGML } from '../model/gguf-quant';
 import { randomWeights } from '../model/random-model';
-import { randomModelConfig, randomModelFiles } from '../model/random-source';
+import { byteLevelTokenizerJson } from '../model/byte-tokenizer';
+import { RANDOM_MODEL_SPECIALS, randomModelConfig, randomModelFiles } from '../model/random-source';
 import { readTsv } from '../data/tsv';
 import { decoderGguf } from '../test/gguf-writer';
 import { genaiQ4, optimumF32 } from '../test/onnx-community-fixtures';
@@ -72,17 +73,22 @@ function tokenizerFile(): Uint8Array {
   return json(bpeTokenizerJson());
 }
 
+/** The random model's byte-level tokenizer: its 258 ids fit the 258-row embeddings of the ONNX seeds. */
+function byteTokenizerFile(): Uint8Array {
+  return json(byteLevelTokenizerJson(RANDOM_MODEL_SPECIALS));
+}
+
 export function onnxSeeds(): FolderSeed[] {
   const folder = (label: string, c: DecoderConfig, seed: number, opts: Parameters<typeof exportDecoderOnnx>[2]): FolderSeed => ({
     label,
-    files: new Map([['model.onnx', exportDecoderOnnx(c, randomWeights(c, seed), opts)], ['tokenizer.json', tokenizerFile()]]),
+    files: new Map([['model.onnx', exportDecoderOnnx(c, randomWeights(c, seed), opts)], ['tokenizer.json', byteTokenizerFile()]]),
     target: 'model.onnx',
   });
   return [folder('llama q4', LLAMA, 1, { quant: 'q4' }), folder('qwen3 f32', QWEN3, 3, { quant: 'f32' }), folder('qwen2 q4 zero points, kv cache', QWEN2, 2, { quant: 'q4', zeroPoints: true, kvCache: true })];
 }
 
 export function communityOnnxSeeds(): FolderSeed[] {
-  const base = (c: DecoderConfig) => new Map([['config.json', json(toHfConfig(c))], ['tokenizer.json', tokenizerFile()]]);
+  const base = (c: DecoderConfig) => new Map([['config.json', json(toHfConfig(c))], ['tokenizer.json', byteTokenizerFile()]]);
   const optimum = optimumF32(LLAMA, randomWeights(LLAMA, 1), { external: 'model.onnx_data' });
   const withExternal = base(LLAMA);
   withExternal.set('onnx/model.onnx', optimum.model);

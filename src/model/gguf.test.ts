@@ -232,9 +232,12 @@ describe("Llama 3's tokenizer through GGUF metadata (pre-tokenizer llama-bpe)", 
     const files = llama3TokenizerFiles();
     const ref = Tokenizer.fromJson(files.json, files.config);
     const t = { json: files.json, bos: ref.bosId, eos: ref.tokenToId('<|end_of_text|>'), addBos: ref.addBosByDefault, pre: 'llama-bpe' };
-    const c = tinyConfig({ vocabSize: 64, numLayers: 1 });
+    const c = tinyConfig({ vocabSize: ref.vocabSize, numLayers: 1, hiddenSize: 32, numHeads: 2, numKvHeads: 1, headDim: 16, intermediateSize: 32 });
     const g = await loadGguf(decoderGguf(c, randomWeights(c, 1), { type: GGML.F32, tokenizer: t }));
     expect(g.tokenizer.vocabSize).toBe(ref.vocabSize);
+    // The same tokenizer over a 64-row embedding: its ids would index past the matrix.
+    const few = tinyConfig({ vocabSize: 64, numLayers: 1 });
+    await expectError(loadGguf(decoderGguf(few, randomWeights(few, 1), { type: GGML.F32, tokenizer: t })), ModelFormatError, { tokenizerVocab: ref.vocabSize, vocabSize: 64 });
     expect(g.tokenizer.bosId).toBe(ref.bosId);
     for (const s of [...SENTENCES, '<|begin_of_text|>Hello<|eot_id|>', '   leading spaces and 1234567 digits']) expect(g.tokenizer.encode(s), s).toEqual(ref.encode(s));
   });

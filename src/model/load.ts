@@ -57,6 +57,7 @@ export async function readModelFolder(files: ModelFiles, onProgress?: (p: LoadPr
     const config = parseHfConfig(await readJson(files, 'config.json'), `${files.label}/config.json`);
     const shards = hasSafetensors ? ['model.safetensors'] : shardNames(await readJson(files, 'model.safetensors.index.json'), files.label);
     onProgress?.({ stage: 'weights', file: shards.join(', '), loaded: 0, total: 1 });
+    checkTokenizerFits(tokenizer, config, files.label);
     const { source, fileBytes } = await safetensorsSource(files, shards);
     checkAgainstConfig(source.shapes, config, `${files.label}/${shards.join(', ')}`);
     return { config, tokenizer, weights: source, weightsFile: shards.join(', '), weightsFormat: 'safetensors', fileBytes };
@@ -82,6 +83,7 @@ export async function readModelFolder(files: ModelFiles, onProgress?: (p: LoadPr
     const config = parseHfConfig(await readJson(files, 'config.json'), `${files.label}/config.json`);
     onnx = readCommunityOnnx(bytes, config, `${files.label}/${name}`, readOpts);
   } else onnx = readDecoderOnnx(bytes, `${files.label}/${name}`, readOpts);
+  checkTokenizerFits(tokenizer, onnx.config, files.label);
   return {
     config: onnx.config,
     tokenizer,
@@ -90,6 +92,16 @@ export async function readModelFolder(files: ModelFiles, onProgress?: (p: LoadPr
     weightsFormat: 'onnx',
     fileBytes: fileBytes + bytes.byteLength,
   };
+}
+
+/**
+ * The tokenizer's ids must index the embedding: an id past its rows would gather another shard's
+ * nothing (zeros on WebGPU) and read past the matrix on the CPU. Checkpoints pad the embedding
+ * (Qwen: 151,936 rows for 151,669 ids), so fewer ids than rows is normal.
+ */
+function checkTokenizerFits(tokenizer: Tokenizer, config: DecoderConfig, label: string): void {
+  if (tokenizer.vocabSize <= config.vocabSize) return;
+  throw new ModelFormatError(`${label}: the tokenizer has ids up to ${tokenizer.vocabSize - 1}, but the model's embedding has ${config.vocabSize} rows. The tokenizer and the weights belong to different models: take both from the same repository.`, { file: label, tokenizerVocab: tokenizer.vocabSize, vocabSize: config.vocabSize });
 }
 
 /** The one .gguf file of a source that lists its files (model.gguf where it cannot); undefined when there is none. */
@@ -106,7 +118,9 @@ async function readGgufFile(files: ModelFiles, name: string, onProgress?: (p: Lo
   onProgress?.({ stage: 'weights', file: name, loaded: 0, total: 1 });
   // The reader (and @huggingface/gguf under it) loads on demand: bundles that never see a GGUF file skip it.
   const { readGguf } = await import('./gguf');
-  const g = await readGguf(files, name, files.label.endsWith(name) ? files.label : `${files.label}/${name}`);
+  const label = files.label.endsWith(name) ? files.label : `${files.label}/${name}`;
+  const g = await readGguf(files, name, label);
+  checkTokenizerFits(g.tokenizer, g.config, label);
   return { config: g.config, tokenizer: g.tokenizer, weights: g.weights, weightsFile: name, weightsFormat: 'gguf', fileBytes: await files.size(name) };
 }
 
