@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelFormatError, UnsupportedModelError } from '../errors';
+import { QWEN3_06B } from '../test/full-size-fixtures';
 import { type DecoderConfig, hasQkNorm, parseHfConfig, SIZE_LIMITS, toHfConfig } from './config';
 import { expectedWeights, linearShape, parameterCount } from './weights';
 
@@ -146,34 +147,7 @@ const QWEN25_05B = {
   vocab_size: 151936,
 };
 
-const QWEN3_06B = {
-  architectures: ['Qwen3ForCausalLM'],
-  attention_bias: false,
-  attention_dropout: 0.0,
-  bos_token_id: 151643,
-  eos_token_id: 151645,
-  head_dim: 128,
-  hidden_act: 'silu',
-  hidden_size: 1024,
-  initializer_range: 0.02,
-  intermediate_size: 3072,
-  max_position_embeddings: 40960,
-  max_window_layers: 28,
-  model_type: 'qwen3',
-  num_attention_heads: 16,
-  num_hidden_layers: 28,
-  num_key_value_heads: 8,
-  rms_norm_eps: 1e-6,
-  rope_scaling: null,
-  rope_theta: 1000000,
-  sliding_window: null,
-  tie_word_embeddings: true,
-  torch_dtype: 'bfloat16',
-  transformers_version: '4.51.0',
-  use_cache: true,
-  use_sliding_window: false,
-  vocab_size: 151936,
-};
+// Qwen3-0.6B: QWEN3_06B, shared with the full-size tier's fixtures.
 
 // Llama-3.1-8B: llama3 scaling with an untied lm_head.
 const LLAMA_31_8B = {

@@ -55,7 +55,8 @@ const QWEN25_05B = {
   vocab_size: 151936,
 };
 
-const QWEN3_06B = {
+/** Qwen/Qwen3-0.6B's config.json as published (also config.test.ts's Qwen3 case). */
+export const QWEN3_06B = {
   architectures: ['Qwen3ForCausalLM'],
   attention_bias: false,
   attention_dropout: 0.0,
