@@ -5,7 +5,7 @@
 //
 // Timing: a Batch with its own Profiler, so timestamp queries are used where the device offers them
 // (each dispatch its own pass; split-K's two passes summed), else wall clock from submit to
-// onSubmittedWorkDone per batch. One warm-up run compiles the pipeline; then two batches of `reps`
+// onSubmittedWorkDone per batch (quantized timestamps: see measure). One warm-up run compiles the pipeline; then two batches of `reps`
 // runs, the faster taken. Within a bounded total (`budgetMs`, compiles included) every shape class's
 // default is timed first (cheapest first), then each variant across the classes (its pipeline
 // compiles once); a variant is only tried while 10x the default's time still fits (workgroup-memory
@@ -88,6 +88,10 @@ export interface TuneOptions {
 const TUNER_VERSION = 1;
 const SLOWEST_EXPECTED = 10;
 const MIN_GAIN = 0.05;
+/** GPU time a timed batch must span to count (about 15 of Dawn's timestamp quanta). */
+const MIN_MEASURED_MS = 1;
+/** Runs per batch at most (two timestamp queries each, under the 4096 per query set). */
+const MAX_REPS = 256;
 
 type AnyTable = OpTable<MatmulDims, MatmulArgs> | OpTable<QMatmulDims, QMatmulArgs>;
 
@@ -159,16 +163,34 @@ function problem(ctx: GpuContext, s: TuneShape): Problem {
   };
 }
 
-/** Runs `reps` runs of one variant in one batch; milliseconds per run by the profiler's account. */
-async function timeBatch(ctx: GpuContext, p: Problem, v: KernelVariant<never, never>, reps: number): Promise<{ ms: number; source: 'timestamp' | 'wall-clock' }> {
+/** Runs `reps` runs of one variant in one batch: milliseconds measured in all, by the profiler's account, and by wall clock. */
+async function timeBatch(ctx: GpuContext, p: Problem, v: KernelVariant<never, never>, reps: number): Promise<{ total: number; wall: number; source: 'timestamp' | 'wall-clock' }> {
   const profiler = new Profiler(ctx.device, ctx.pool);
   const batch = new Batch(ctx.device, ctx.pool, ctx.limits, profiler);
   const outs: GpuTensor[] = [];
+  const t0 = performance.now();
   for (let r = 0; r < reps; r++) outs.push(await p.record(ctx, batch, v));
   await batch.submit();
+  const wall = performance.now() - t0;
   outs.forEach((o) => releaseTensor(ctx, o));
   const total = profiler.entries.reduce((s, e) => s + e.ms, 0);
-  return { ms: total / reps, source: profiler.useTimestamps ? 'timestamp' : 'wall-clock' };
+  return { total, wall, source: profiler.useTimestamps ? 'timestamp' : 'wall-clock' };
+}
+
+/**
+ * Milliseconds of one run. Timestamps are quantized (Dawn: 65.5 us, Chrome: 100 us), so a pass shorter
+ * than the quantum reads 0 or one quantum; summed over runs the error averages out, but only once the
+ * batch spans many quanta. A batch that measured less than MIN_MEASURED_MS is therefore retimed with
+ * more runs (up to MAX_REPS); if the timestamps still read nothing, the batch's wall clock is used.
+ */
+async function measure(ctx: GpuContext, p: Problem, v: KernelVariant<never, never>, reps: number): Promise<{ ms: number; source: 'timestamp' | 'wall-clock' }> {
+  for (;;) {
+    const t = await timeBatch(ctx, p, v, reps);
+    if (t.total >= MIN_MEASURED_MS || reps >= MAX_REPS) {
+      return t.total > 0 ? { ms: t.total / reps, source: t.source } : { ms: t.wall / reps, source: 'wall-clock' };
+    }
+    reps = Math.min(MAX_REPS, t.total > 0 ? Math.ceil((reps * MIN_MEASURED_MS) / t.total) : 8 * reps);
+  }
 }
 
 function row(p: Problem, variant: string, ms: number | null, source: TuneSource): TuneRow {
@@ -249,14 +271,14 @@ export async function tuneMatmuls(ctx: GpuContext, shapes: TuneShape[], opts: Tu
         continue;
       }
       const pipelines = ctx.pipelines.size;
-      const warm = await timeBatch(ctx, p, v, 1); // compiles the pipeline, touches memory
+      const warm = await measure(ctx, p, v, 1); // compiles the pipeline, touches memory
       const compiled = ctx.pipelines.size !== pipelines;
       const reps = Math.max(1, Math.min(20, Math.round(batchMs / Math.max(base ?? warm.ms, 0.001))));
       // A run too long for two more batches in the budget counts once (when no compile was in it).
       const timed = [compiled ? null : warm];
       timingBatches += 1;
       while (timed.length < 3 && (timed[0] === null || budget - (performance.now() - t0) > 2 * reps * warm.ms)) {
-        timed.push(await timeBatch(ctx, p, v, reps));
+        timed.push(await measure(ctx, p, v, reps));
         timingBatches += 1;
       }
       const ok = timed.filter((t) => t !== null);
