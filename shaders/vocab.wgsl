@@ -19,6 +19,10 @@
 // Entry `lse_update`: merges the shard's max and Σ exp into state (online logsumexp:
 //   m' = max(m, m_s), s' = s·exp(m − m') + s_s·exp(m_s − m')) and picks the target's logit if it is
 //   here. One workgroup of 64 per row, tree reductions in workgroup memory; grid folded 2-D over N.
+//   Reads the shard's row twice (max, then Σ exp).
+// Entry `lse_online`: the same merge from one read of the row: each lane keeps its own (m, s) online
+//   (a larger logit rescales s by exp(m − m')), then the 64 pairs are tree-merged. Same grid.
+//   (shaders/vocab_subgroups.wgsl merges the lanes' pairs with subgroup operations instead.)
 // Entry `ce_finish`: ce[n] = m + log(s) − picked[n] once every shard has been merged. One
 //   invocation per row; workgroup 256, grid folded 2-D.
 // Entry `ce_grad`: dlogits[n, j] = gradWeight[n] · (exp(logits[n, j] − lse[n]) − [j = target[n]]),
@@ -74,6 +78,42 @@ fn lse_update(@builtin(workgroup_id) wg : vec3<u32>, @builtin(num_workgroups) nw
   let m0 = state[2u * row];
   let m = max(m0, shardMax);
   state[2u * row + 1u] = state[2u * row + 1u] * exp(m0 - m) + red[0] * exp(shardMax - m);
+  state[2u * row] = m;
+  let t = targets[row];
+  if (t < p.Vs) { picked[row] = logits[base + t]; }
+}
+
+var<workgroup> redS : array<f32, WG>;
+
+/** (m, s) of a lane after one more logit. */
+fn online_step(m : f32, s : f32, logit : f32) -> vec2<f32> {
+  if (logit > m) { return vec2<f32>(logit, s * exp(m - logit) + 1.0); }
+  return vec2<f32>(m, s + exp(logit - m));
+}
+
+@compute @workgroup_size(WG, 1, 1)
+fn lse_online(@builtin(workgroup_id) wg : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>,
+              @builtin(local_invocation_index) li : u32) {
+  let row = wg.x + wg.y * nwg.x;
+  let live = row < p.N;
+  let base = row * p.Vs;
+  var ms = vec2<f32>(-3.0e38, 0.0);
+  if (live) { for (var v = li; v < p.Vs; v += WG) { ms = online_step(ms.x, ms.y, logits[base + v]); } }
+  red[li] = ms.x;
+  redS[li] = ms.y;
+  workgroupBarrier();
+  for (var half = WG / 2u; half > 0u; half /= 2u) {
+    if (li < half) {
+      let m = max(red[li], red[li + half]);
+      redS[li] = redS[li] * exp(red[li] - m) + redS[li + half] * exp(red[li + half] - m);
+      red[li] = m;
+    }
+    workgroupBarrier();
+  }
+  if (!live || li != 0u) { return; }
+  let m0 = state[2u * row];
+  let m = max(m0, red[0]);
+  state[2u * row + 1u] = state[2u * row + 1u] * exp(m0 - m) + redS[0] * exp(red[0] - m);
   state[2u * row] = m;
   let t = targets[row];
   if (t < p.Vs) { picked[row] = logits[base + t]; }

@@ -13,7 +13,9 @@ import { matmulRef } from '../reference/matmul';
 import { randomArray } from '../reference/random';
 import { testRuntime } from '../test/gpu';
 import { readTensor, uploadQWeight, uploadTensor, type GpuTensor } from './tensor';
+import { applicableVariants } from './variants';
 import { vocabCrossEntropy, vocabGather, vocabLogits, type GpuVocab } from './vocab';
+import { LSE_VARIANTS } from './vocab-lse';
 
 const rt = testRuntime();
 afterAll(() => rt.destroy());
@@ -105,5 +107,23 @@ describe('vocabulary shards', () => {
     });
     expect(compare(a, b).maxAbs).toBeLessThanOrEqual(1e-5);
     expect(compare(ceA, ceB).maxAbs).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('every logsumexp variant that applies here gives the reference cross-entropy, with logits of about ±100 too', async () => {
+    const names = await rt.run(async (ctx) => applicableVariants(ctx, LSE_VARIANTS, { N, Vs: V }).map((v) => v.name));
+    expect(names.slice(0, 2)).toEqual(['two_pass', 'online']);
+    for (const scale of [1, 40]) {
+      const xs = x.map((v) => v * scale);
+      const lg = matmulRef(xs, E, { M: N, K: C, N: V, transB: true });
+      const ref = crossEntropyRef(lg, targets, weights, N, V).perToken;
+      // Large logits: exp without the running max would overflow f32.
+      if (scale > 1) expect(Math.max(...lg.map(Math.abs))).toBeGreaterThan(90);
+      const got = await run(async (ctx, b) => {
+        const xt = uploadTensor(ctx, xs, [N, C], 'x');
+        const parts = sharded(ctx, ['f32']).vocab;
+        return Promise.all(names.map((name) => vocabCrossEntropy(ctx, b, xt, parts, targets, undefined, `ce_${name}`, name)));
+      });
+      names.forEach((name, i) => expectClose(got[i], ref, `lse ${name}, logits x${scale}`, 1e-4));
+    }
   });
 });

@@ -5,7 +5,8 @@
 //   vocabGather        ids [N] -> rows [N, C]
 //   vocabLogits        x [N, C] -> logits [N, V] (decoding: N is a few rows)
 //   vocabCrossEntropy  x [N, C], targets [N] -> ce [N], and dx [N, C] (+ dE of f32 shards): the
-//                      logits of one shard at a time, merged by an online logsumexp, never [N, V].
+//                      logits of one shard at a time, merged by an online logsumexp (vocab-lse.ts),
+//                      never [N, V].
 // Token ids and targets are known on the CPU, so each shard gets them local (id − begin; ids of
 // other shards become 0xffffffff, which every kernel skips).
 
@@ -17,6 +18,7 @@ import { matmul } from './matmul';
 import { matmulQ, matmulQBackward } from './matmul-q';
 import { bindings, emptyTensor, releaseTensor, uploadTensor, uploadU32, zeroPointRowBytes, type GpuQWeight, type GpuTensor } from './tensor';
 import { uniforms } from './uniforms';
+import { lseUpdate } from './vocab-lse';
 
 export interface VocabShard {
   /** Vocabulary rows [begin, end) of the matrix. */
@@ -114,18 +116,27 @@ export interface VocabLossGrad {
  * dlogits = gradWeight · (softmax − onehot). Recomputing costs a second head matmul; keeping every
  * shard's logits would hold [N, V] after all.
  */
-export async function vocabCrossEntropy(ctx: GpuContext, batch: Batch, x: GpuTensor, vocab: GpuVocab, targets: ArrayLike<number>, grad?: VocabLossGrad, name = 'cross_entropy'): Promise<GpuTensor> {
+export async function vocabCrossEntropy(
+  ctx: GpuContext,
+  batch: Batch,
+  x: GpuTensor,
+  vocab: GpuVocab,
+  targets: ArrayLike<number>,
+  grad?: VocabLossGrad,
+  name = 'cross_entropy',
+  /** A variant of LSE_VARIANTS by name (tests); default: the tuned choice or the default. */
+  lseVariant?: string,
+): Promise<GpuTensor> {
   const N = x.shape[0];
   const init = new Float32Array(2 * N);
   for (let n = 0; n < N; n++) init[2 * n] = -3e38;
   const state = uploadTensor(ctx, init, [N, 2], `${name}.lse_state`);
   const picked = emptyTensor(ctx, [N], `${name}.target_logit`);
   const locals = vocab.shards.map((s) => uploadU32(ctx, localIds(targets, s), [N], `${name}.targets[${s.begin}:]`));
-  const rows = grid1d(N, ctx.limits.maxComputeWorkgroupsPerDimension);
   const perRow = grid1d(Math.ceil(N / 256), ctx.limits.maxComputeWorkgroupsPerDimension);
   for (const [i, shard] of vocab.shards.entries()) {
     const lg = await shardLogits(ctx, batch, x, shard, name);
-    batch.dispatch({ label: `${name}.lse`, pipeline: await ctx.pipeline('vocab', 'lse_update'), uniforms: vocabParams(N, shard, vocab.V), buffers: bindings(lg, locals[i], state, picked), grid: rows });
+    await lseUpdate(ctx, batch, { logits: lg, targets: locals[i], state, picked, begin: shard.begin, V: vocab.V, label: `${name}.lse` }, lseVariant);
     releaseTensor(ctx, lg);
   }
   const ce = emptyTensor(ctx, [N], `${name}.per_token`);
