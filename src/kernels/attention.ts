@@ -2,7 +2,11 @@
 //   seq   [B, 2] u32: { past, qLen } per sequence
 //   q     [B, Tq, H, D];  kNew, vNew [B, Tq, Hkv, D];  cache k, v [B, Tmax, Hkv, D]
 // storeKv writes the new keys/values at rows past .. past + qLen - 1; attention then reads keys
-// 0 .. past + t for query t.
+// 0 .. past + t for query t. The forward is picked from ATTENTION_VARIANTS (variants.ts): by default
+// `rows` (one invocation per query row); the autotuner may choose `tiled` (K/V tiles in workgroup
+// memory shared by a workgroup's queries, flash-attention style) or, for decoding where the device
+// has `subgroups`, `subgroups` (a workgroup per query row, keys split across invocations). The
+// backward keeps its own kernels.
 
 import { ShapeError } from '../errors';
 import type { Batch } from '../gpu/batch';
@@ -10,6 +14,7 @@ import type { GpuContext } from '../gpu/runtime';
 import { grid1d } from './elementwise';
 import { bindings, emptyTensor, releaseTensor, type GpuTensor } from './tensor';
 import { uniforms } from './uniforms';
+import { pickVariant, rowClass, type OpTable } from './variants';
 
 export interface KvCache {
   k: GpuTensor;
@@ -42,18 +47,79 @@ export async function storeKv(ctx: GpuContext, batch: Batch, seq: GpuTensor, kNe
   });
 }
 
-/** q [B, Tq, H, D] -> out [B, Tq, H, D]. */
-export async function attention(ctx: GpuContext, batch: Batch, seq: GpuTensor, q: GpuTensor, cache: KvCache, name = 'attention'): Promise<GpuTensor> {
-  const H = q.shape[2];
-  const { B, Tq, u } = params(q, cache, H);
-  const out = emptyTensor(ctx, q.shape, name);
+/** At or below this many query rows per sequence, attention counts as decoding (the `subgroups` class). */
+export const DECODE_MAX_ROWS = 4;
+
+/** Workgroup memory the `tiled` kernel declares: K and V tiles of 2048 f32 each. */
+const TILED_WORKGROUP_BYTES = 2 * 2048 * 4;
+
+/** A variant of ATTENTION_VARIANTS by name, or 'auto' (the tuned choice, else the default). */
+export type AttentionVariant = 'auto' | 'rows' | 'tiled' | 'subgroups';
+
+/** q [B, Tq, H, D] against a cache [B, Tmax, Hkv, D]; the lengths (past, qLen) live on the GPU in seq. */
+export interface AttentionDims {
+  B: number;
+  Tq: number;
+  Tmax: number;
+  H: number;
+  Hkv: number;
+  D: number;
+}
+
+export interface AttentionArgs {
+  seq: GpuTensor;
+  q: GpuTensor;
+  cache: KvCache;
+  out: GpuTensor;
+  dims: AttentionDims;
+  label: string;
+}
+
+/** Records one forward entry: every variant binds what attention.wgsl's `main` binds. */
+async function dispatchAttention(ctx: GpuContext, batch: Batch, { seq, q, cache, out, dims, label }: AttentionArgs, kernel: string, grid: [number, number, number]): Promise<void> {
+  const { B, Tq, Tmax, H, Hkv, D } = dims;
   batch.dispatch({
-    label: name,
-    pipeline: await ctx.pipeline('attention', 'main'),
-    uniforms: u,
+    label,
+    pipeline: await ctx.pipeline(kernel, 'main'),
+    uniforms: uniforms(B, Tq, Tmax, H, Hkv, D, { f32: 1 / Math.sqrt(D) }),
     buffers: [seq.buffer.buffer, q.buffer.buffer, cache.k.buffer.buffer, cache.v.buffer.buffer, out.buffer.buffer],
-    grid: grid1d(Math.ceil((B * Tq * H) / 64), ctx.limits.maxComputeWorkgroupsPerDimension),
+    grid,
   });
+}
+
+const decoding = (d: AttentionDims) => d.Tq <= DECODE_MAX_ROWS;
+
+/**
+ * Forward designs, one tuned choice per (decode or prefill, H, Hkv, D): the lengths are data on the
+ * GPU, so every past length of one model's heads shares a choice.
+ */
+export const ATTENTION_VARIANTS: OpTable<AttentionDims, AttentionArgs> = {
+  op: 'attention',
+  defaultFor: () => 'rows',
+  key: (d) => `${rowClass(d.Tq, DECODE_MAX_ROWS)} H=${d.H} Hkv=${d.Hkv} D=${d.D}`,
+  variants: [
+    { name: 'rows', applies: () => true, dispatch: (ctx, b, a) => dispatchAttention(ctx, b, a, 'attention', grid1d(Math.ceil((a.dims.B * a.dims.Tq * a.dims.H) / 64), ctx.limits.maxComputeWorkgroupsPerDimension)) },
+    {
+      name: 'tiled',
+      applies: (_, ctx) => ctx.limits.maxComputeWorkgroupStorageSize >= TILED_WORKGROUP_BYTES,
+      dispatch: (ctx, b, a) => dispatchAttention(ctx, b, a, 'attention_tiled', [Math.ceil((a.dims.Tq * (a.dims.H / a.dims.Hkv)) / 64), a.dims.Hkv, a.dims.B]),
+    },
+    {
+      name: 'subgroups',
+      applies: (d, ctx) => decoding(d) && ctx.device.features.has('subgroups'),
+      dispatch: (ctx, b, a) => dispatchAttention(ctx, b, a, 'attention_subgroups', [a.dims.H, a.dims.Tq, a.dims.B]),
+    },
+  ],
+};
+
+/** q [B, Tq, H, D] -> out [B, Tq, H, D], by the requested variant, else the tuned choice, else `rows`. */
+export async function attention(ctx: GpuContext, batch: Batch, seq: GpuTensor, q: GpuTensor, cache: KvCache, name = 'attention', variant: AttentionVariant = 'auto'): Promise<GpuTensor> {
+  const H = q.shape[2];
+  const { B, Tq, Tmax, Hkv, D } = params(q, cache, H);
+  const dims: AttentionDims = { B, Tq, Tmax, H, Hkv, D };
+  const v = pickVariant(ctx, ATTENTION_VARIANTS, dims, variant === 'auto' ? undefined : variant);
+  const out = emptyTensor(ctx, q.shape, name);
+  await v.dispatch(ctx, batch, { seq, q, cache, out, dims, label: name });
   return out;
 }
 
