@@ -152,7 +152,13 @@ export interface LoopOptions {
  * maxNewTokens, at most `positions`. A finished sequence is fed with qLen 0 (nothing cached, its
  * token ignored). `onToken(b, id)` gets each sequence's next token and returns false to end it.
  */
-export async function decodeLoop(prompts: number[][], positions: number, opts: LoopOptions, open: (B: number, capacity: number) => Stepper, onToken: (b: number, id: number) => boolean): Promise<void> {
+export async function decodeLoop(
+  prompts: number[][],
+  positions: number,
+  opts: LoopOptions,
+  open: (B: number, capacity: number) => Stepper,
+  onToken: (b: number, id: number) => boolean,
+): Promise<DecodeTiming> {
   const B = prompts.length;
   const prefill = pad(prompts);
   const capacity = Math.min(prefill.T + opts.maxNewTokens, positions);
@@ -160,13 +166,19 @@ export async function decodeLoop(prompts: number[][], positions: number, opts: L
   const live = prompts.map(() => true);
   const past: number[] = Array(B).fill(0);
   let next = { tokens: prefill.tokens, Tq: prefill.T, qLen: prefill.lengths };
+  const timing: DecodeTiming = { promptTokens: prefill.T, prefillMs: 0, decodeSteps: 0, decodeMs: 0, finalPast: 0 };
   try {
     for (let step = 0; step < opts.maxNewTokens; step++) {
       for (let b = 0; b < B; b++) if (past[b] + next.qLen[b] > capacity) live[b] = false;
       if (!live.some(Boolean)) break;
       const qLen = next.qLen.map((n, b) => (live[b] ? n : 0));
       const u = randomArray(B, (opts.seed ?? 1) * 7919 + step).map((v) => (v + 1) / 2);
+      // Each step ends with its B ids read back, so wall clock around it is the step's time.
+      const t0 = performance.now();
       const ids = await stepper.step({ tokens: next.tokens, B, Tq: next.Tq, past: [...past], qLen }, u);
+      const ms = performance.now() - t0;
+      if (step === 0) timing.prefillMs = ms;
+      else (timing.decodeMs += ms), (timing.decodeSteps += 1);
       for (let b = 0; b < B; b++) {
         past[b] += qLen[b];
         if (live[b] && !onToken(b, ids[b])) live[b] = false;
@@ -177,9 +189,25 @@ export async function decodeLoop(prompts: number[][], positions: number, opts: L
   } finally {
     stepper.close();
   }
+  timing.finalPast = Math.max(0, ...past);
+  return timing;
 }
 
-export type Loop = (prompts: number[][], opts: LoopOptions, onToken: (b: number, id: number) => boolean) => Promise<void>;
+/**
+ * Wall clock of a decoding loop: the first step (the prompt's prefill, which also yields the first
+ * new token) and the steps after it, each one token per sequence against the KV cache.
+ */
+export interface DecodeTiming {
+  /** Padded prompt length the prefill ran over. */
+  promptTokens: number;
+  prefillMs: number;
+  decodeSteps: number;
+  decodeMs: number;
+  /** Cached positions of the longest sequence at the end (the KV cache the last step read). */
+  finalPast: number;
+}
+
+export type Loop = (prompts: number[][], opts: LoopOptions, onToken: (b: number, id: number) => boolean) => Promise<DecodeTiming>;
 
 /** generate's bookkeeping: the prompt with BOS, streamed text, EOS and stop strings; `loop` runs decodeLoop on a backend. */
 export async function generateText(tokenizer: Tokenizer, prompt: string, opts: GenerateOptions, loop: Loop, onText?: (piece: string) => void): Promise<GenerateResult> {
@@ -190,7 +218,7 @@ export async function generateText(tokenizer: Tokenizer, prompt: string, opts: G
   let text = '';
   let stopped: GenerateResult['stopped'] = 'length';
   const topK = opts.temperature && opts.temperature > 0 ? (opts.topK ?? 40) : 1;
-  await loop([promptIds], { ...opts, topK }, (_, id) => {
+  const timing = await loop([promptIds], { ...opts, topK }, (_, id) => {
     if (tokenizer.eosIds.includes(id)) {
       stopped = 'eos';
       return false;
@@ -208,7 +236,7 @@ export async function generateText(tokenizer: Tokenizer, prompt: string, opts: G
     if (piece) onText?.(piece);
     return true;
   });
-  return { text, tokens, stopped };
+  return { text, tokens, stopped, timing };
 }
 
 /** generateGreedy's bookkeeping: each prompt's tokens up to its first EOS. */

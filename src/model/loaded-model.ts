@@ -6,6 +6,7 @@
 
 import type { Pooling } from '../reference/pooling';
 import type { DecoderConfig } from './config';
+import type { DecodeTiming } from './generation';
 import type { HostModel } from './load';
 import type { QuantKind } from './quant';
 import type { Tokenizer } from './tokenizer';
@@ -59,6 +60,7 @@ export interface GenerateResult {
   text: string;
   tokens: number[];
   stopped: 'eos' | 'stop' | 'length';
+  timing: DecodeTiming;
 }
 
 export interface EmbedResult {
