@@ -1,19 +1,21 @@
-// The matmul autotuner: it times every applicable variant of each shape class, installs the choice
+// The kernel autotuner: it times every applicable variant of each shape class, installs the choice
 // the ops then dispatch, keeps it per adapter in the cache (a second run times nothing), and
 // `mode: 'off'` leaves every op on its default. Behaviour only: which variant wins is the adapter's
 // business (speed is judged by benchmarks, never by tests).
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { quantizeQ4 } from '../model/quant';
+import { attentionRef } from '../reference/attention';
 import { compare } from '../reference/compare';
 import { matmulRef } from '../reference/matmul';
 import { randomArray } from '../reference/random';
 import { testRuntime } from '../test/gpu';
+import { ATTENTION_VARIANTS, attention, type AttentionDims } from './attention';
 import { MATMUL_VARIANTS, matmul, matmulDims } from './matmul';
 import { Q_MATMUL_VARIANTS } from './matmul-q';
-import { readTensor, releaseTensor, uploadQWeight, uploadTensor } from './tensor';
+import { readTensor, releaseTensor, uploadQWeight, uploadTensor, uploadU32 } from './tensor';
 import { memoryTuneCache } from './tune-cache';
-import { choose, tuneMatmuls, type CachedTuning, type TuneCache, type TuneRow, type TuneShape } from './tuner';
+import { choose, tuneMatmuls, tunerSignature, type CachedTuning, type TuneCache, type TuneRow, type TuneShape } from './tuner';
 import { adapterKey, applicableVariants, choiceKey, pickVariant } from './variants';
 
 const rt = testRuntime();
@@ -94,6 +96,60 @@ describe('matmul autotuner', () => {
       releaseTensor(ctx, wf);
       releaseTensor(ctx, wq);
     });
+  });
+
+  it('times attention per shape class (prefill, decode), installs the choice, and the op computes what the reference computes', async () => {
+    const heads = { B: 1, H: 4, Hkv: 2, D: 16 };
+    const shapes: TuneShape[] = [
+      { attention: { ...heads, Tq: 24, past: 0 }, label: 'prefill' },
+      { attention: { ...heads, Tq: 1, past: 40 }, label: 'decode' },
+      { attention: { ...heads, Tq: 1, past: 100 }, label: 'decode later' }, // the same class: past is data
+    ];
+    expect(tunerSignature()).toContain('attention=rows,tiled,subgroups');
+    const cache = memoryTuneCache();
+    const [T, past] = [3, 40];
+    const q = randomArray(T * heads.H * heads.D, 7);
+    const k = randomArray((past + T) * heads.Hkv * heads.D, 8);
+    const v = randomArray((past + T) * heads.Hkv * heads.D, 9);
+    const got = await rt.run(async (ctx) => {
+      const first = await tuneMatmuls(ctx, shapes, { cache, budgetMs: 60_000, batchMs: 1 });
+      expect(first.rows.every((r) => r.op === 'attention')).toBe(true);
+      const dimsOf = (Tq: number): AttentionDims => ({ ...heads, Tq, Tmax: past + Tq });
+      const prefillKey = choiceKey(ATTENTION_VARIANTS, dimsOf(24));
+      const decodeKey = choiceKey(ATTENTION_VARIANTS, dimsOf(1));
+      expect([...new Set(first.rows.map((r) => r.key))]).toEqual([decodeKey, prefillKey]);
+      const byKey = (key: string) => first.rows.filter((r) => r.key === key);
+      expect(byKey(prefillKey).map((r) => r.variant)).toEqual(['rows', 'tiled']);
+      expect(byKey(decodeKey).map((r) => r.variant)).toEqual(['rows', 'tiled', ...(ctx.device.features.has('subgroups') ? ['subgroups'] : [])]);
+      expect(byKey(decodeKey)[0].label).toBe('decode, decode later');
+      expect(byKey(decodeKey)[0].shape).toBe('1x41x16');
+      for (const key of [prefillKey, decodeKey]) {
+        const rows = byKey(key);
+        for (const r of rows) {
+          expect(r.ms).toBeGreaterThan(0);
+          expect(['timestamp', 'wall-clock']).toContain(r.source);
+          expect(r.gflops).toBeGreaterThan(0);
+          expect(r.gbps).toBeGreaterThan(0);
+        }
+        const chosen = rows.filter((r) => r.chosen);
+        expect(chosen).toHaveLength(1);
+        expect(chosen[0].ms!).toBeLessThanOrEqual(rows[0].ms!);
+        // The op dispatches the tuned choice for any length of the class (here Tq = 30 and 2).
+        expect(pickVariant(ctx, ATTENTION_VARIANTS, dimsOf(key === prefillKey ? 30 : 2)).name).toBe(chosen[0].variant);
+      }
+      const second = await tuneMatmuls(ctx, shapes, { cache });
+      expect(second.timingBatches).toBe(0);
+      expect(second.rows.map((r) => [r.key, r.variant, r.chosen])).toEqual(first.rows.map((r) => [r.key, r.variant, r.chosen]));
+
+      // A decode-class step (Tq = 3 <= 4) through the op with no variant named: the tuned choice.
+      const batch = ctx.batch();
+      const kv = { k: uploadTensor(ctx, k, [1, past + T, heads.Hkv, heads.D], 'k'), v: uploadTensor(ctx, v, [1, past + T, heads.Hkv, heads.D], 'v') };
+      const out = await attention(ctx, batch, uploadU32(ctx, Uint32Array.from([past, T]), [1, 2], 'seq'), uploadTensor(ctx, q, [1, T, heads.H, heads.D], 'q'), kv);
+      await batch.submit();
+      return readTensor(ctx, out);
+    });
+    const ref = attentionRef(q, k, v, { ...heads, Tq: T, Tk: past + T, past: [past] });
+    expect(compare(got, ref).maxAbs).toBeLessThanOrEqual(1e-5);
   });
 
   it('a cache written by other kernels (another signature) is ignored and retuned', async () => {

@@ -1,5 +1,5 @@
-// The matmul autotuner (issue 16): for a model's real matmul shapes, time every applicable variant of
-// the op tables (variants.ts) on this adapter, pick the fastest, install the choice so the ops
+// The kernel autotuner (issue 16): for a model's real matmul and attention shapes, time every
+// applicable variant of the op tables (variants.ts) on this adapter, pick the fastest, install the choice so the ops
 // dispatch it, and remember it per adapter and shape class in a cache (IndexedDB in browsers), so the
 // next load on the same adapter, driver and browser skips the timing.
 //
@@ -17,26 +17,36 @@
 import { Batch } from '../gpu/batch';
 import { Profiler } from '../gpu/profiler';
 import type { GpuContext } from '../gpu/runtime';
+import { ATTENTION_VARIANTS, type AttentionArgs, type AttentionDims, type KvCache } from './attention';
 import { MATMUL_VARIANTS, matmulDims, type MatmulArgs, type MatmulDims } from './matmul';
 import { Q_MATMUL_VARIANTS, type QMatmulArgs, type QMatmulDims } from './matmul-q';
-import { emptyTensor, releaseTensor, uploadTensor, type GpuQWeight, type GpuTensor } from './tensor';
+import { emptyTensor, releaseTensor, uploadTensor, uploadU32, type GpuQWeight, type GpuTensor } from './tensor';
 import { adapterKey, applicableVariants, choiceKey, clearTunedChoices, setTunedChoices, type KernelVariant, type OpTable } from './variants';
 
 export type TuneMode = 'on' | 'off';
 
 /** One product to tune: X [M, K] times a weight W [N, K] (f32 with B transposed, or packed q4/q8). */
-export interface TuneShape {
+export interface MatmulTuneShape {
   M: number;
   weight: GpuTensor | GpuQWeight;
   /** Which weights share this shape (shown in the table): "q, o", "lm_head". */
   label: string;
 }
 
+/** One attention step to tune: B sequences of Tq new queries, each after `past` cached tokens. */
+export interface AttentionTuneShape {
+  attention: { B: number; Tq: number; past: number; H: number; Hkv: number; D: number };
+  /** Shown in the table's weights column: "14/2 heads". */
+  label: string;
+}
+
+export type TuneShape = MatmulTuneShape | AttentionTuneShape;
+
 export type TuneSource = 'timestamp' | 'wall-clock' | 'cache' | 'default' | 'skipped';
 
 export interface TuneRow {
   op: string;
-  /** M x N x K. */
+  /** Matmul: M x N x K; attention: Tq x Tk x D (queries per sequence, keys of the last, head dim). */
   shape: string;
   /** The choice key: shapes with the same key share the choice. */
   key: string;
@@ -45,7 +55,7 @@ export interface TuneRow {
   /** Milliseconds of one run; null where not timed (tuning off, or skipped for the budget). */
   ms: number | null;
   gflops: number | null;
-  /** Bytes of W, X and Y moved per run ÷ time: what bounds decoding. */
+  /** Bytes of W, X and Y (attention: K, V, q and out) moved per run ÷ time: what bounds decoding. */
   gbps: number | null;
   chosen: boolean;
   source: TuneSource;
@@ -85,7 +95,7 @@ export interface TuneOptions {
 }
 
 /** Bumped when a kernel changes in a way that invalidates measured speeds. */
-const TUNER_VERSION = 1;
+const TUNER_VERSION = 2;
 const SLOWEST_EXPECTED = 10;
 const MIN_GAIN = 0.05;
 /** GPU time a timed batch must span to count (about 15 of Dawn's timestamp quanta). */
@@ -93,18 +103,18 @@ const MIN_MEASURED_MS = 1;
 /** Runs per batch at most (two timestamp queries each, under the 4096 per query set). */
 const MAX_REPS = 256;
 
-type AnyTable = OpTable<MatmulDims, MatmulArgs> | OpTable<QMatmulDims, QMatmulArgs>;
+type AnyTable = OpTable<MatmulDims, MatmulArgs> | OpTable<QMatmulDims, QMatmulArgs> | OpTable<AttentionDims, AttentionArgs>;
 
 /** Cached choices are only trusted for the same kernels: the version and every table's variant names. */
 export function tunerSignature(): string {
-  const tables: AnyTable[] = [MATMUL_VARIANTS, Q_MATMUL_VARIANTS.q4, Q_MATMUL_VARIANTS.q8];
+  const tables: AnyTable[] = [MATMUL_VARIANTS, Q_MATMUL_VARIANTS.q4, Q_MATMUL_VARIANTS.q8, ATTENTION_VARIANTS];
   return `v${TUNER_VERSION}:${tables.map((t) => `${t.op}=${t.variants.map((v) => v.name).join(',')}`).join(';')}`;
 }
 
 /** A problem to time: its op table, dims, and how to record one run with scratch input/output. */
 interface Problem {
   table: AnyTable;
-  dims: MatmulDims | QMatmulDims;
+  dims: MatmulDims | QMatmulDims | AttentionDims;
   key: string;
   label: string;
   shape: string;
@@ -116,18 +126,58 @@ interface Problem {
   release(ctx: GpuContext): void;
 }
 
+const bindLimit = (ctx: GpuContext) => Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
+
 /** Rows of X and Y that bind on this device (a lowered ?bindingLimit= page splits its prefill too). */
-function rowsThatBind(ctx: GpuContext, s: TuneShape): number {
+function rowsThatBind(ctx: GpuContext, s: MatmulTuneShape): number {
   const [N, K] = 'shape' in s.weight ? s.weight.shape : [s.weight.N, s.weight.K];
-  const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
-  return Math.min(s.M, Math.floor(limit / (4 * Math.max(N, K))));
+  return Math.min(s.M, Math.floor(bindLimit(ctx) / (4 * Math.max(N, K))));
+}
+
+/** Whether the shape's scratch binds on this device: some rows of X, or the whole q and cache. */
+function fits(ctx: GpuContext, s: TuneShape): boolean {
+  if ('weight' in s) return rowsThatBind(ctx, s) >= 1;
+  const { B, Tq, past, H, Hkv, D } = s.attention;
+  return 4 * B * Math.max(Tq * H, (past + Tq) * Hkv) * D <= bindLimit(ctx);
+}
+
+/** Deterministic scratch values in [-0.5, 0.5]: scores and sums stay far from overflow. */
+const pattern = (n: number) => new Float32Array(n).map((_, i) => ((i % 17) - 8) / 16);
+
+/** An attention step with its own q, cache (exactly past + Tq rows) and lengths. */
+function attentionProblem(ctx: GpuContext, s: AttentionTuneShape): Problem {
+  const { B, Tq, past, H, Hkv, D } = s.attention;
+  const Tmax = past + Tq;
+  const dims: AttentionDims = { B, Tq, Tmax, H, Hkv, D };
+  const q = uploadTensor(ctx, pattern(B * Tq * H * D), [B, Tq, H, D], 'tune.q');
+  const cache: KvCache = { k: uploadTensor(ctx, pattern(B * Tmax * Hkv * D), [B, Tmax, Hkv, D], 'tune.k'), v: uploadTensor(ctx, pattern(B * Tmax * Hkv * D), [B, Tmax, Hkv, D], 'tune.v') };
+  const seq = uploadU32(ctx, Uint32Array.from({ length: 2 * B }, (_, i) => (i % 2 ? Tq : past)), [B, 2], 'tune.seq');
+  // Causal: query t sees past + t + 1 keys; each key costs a D-long dot (q·k) and a D-long axpy (p·v).
+  const keys = B * (Tq * past + (Tq * (Tq + 1)) / 2);
+  return {
+    table: ATTENTION_VARIANTS,
+    dims,
+    op: ATTENTION_VARIANTS.op,
+    key: choiceKey(ATTENTION_VARIANTS, dims),
+    label: s.label,
+    shape: `${Tq}x${Tmax}x${D}`,
+    flops: 4 * H * D * keys,
+    bytes: 4 * (2 * B * Tmax * Hkv * D + 2 * B * Tq * H * D),
+    async record(c, batch, v) {
+      const out = emptyTensor(c, q.shape, 'tune.attention');
+      await (v as KernelVariant<AttentionDims, AttentionArgs>).dispatch(c, batch, { seq, q, cache, out, dims, label: `tune.${v.name}` });
+      return out;
+    },
+    release: (c) => [q, cache.k, cache.v, seq].forEach((t) => releaseTensor(c, t)),
+  };
 }
 
 function problem(ctx: GpuContext, s: TuneShape): Problem {
+  if ('attention' in s) return attentionProblem(ctx, s);
   const w = s.weight;
   const [N, K] = 'shape' in w ? w.shape : [w.N, w.K];
   const M = rowsThatBind(ctx, s);
-  const x = uploadTensor(ctx, new Float32Array(M * K).map((_, i) => ((i % 17) - 8) / 16), [M, K], 'tune.x');
+  const x = uploadTensor(ctx, pattern(M * K), [M, K], 'tune.x');
   const common = { label: s.label, shape: `${M}x${N}x${K}`, flops: 2 * M * N * K, release: (c: GpuContext) => releaseTensor(c, x) };
   if ('shape' in w) {
     const dims = matmulDims(x, w, { transB: true });
@@ -226,7 +276,7 @@ export function choose(rows: TuneRow[], defaultVariant: string): string {
 export async function tuneMatmuls(ctx: GpuContext, shapes: TuneShape[], opts: TuneOptions = {}): Promise<TuneReport> {
   const key = adapterKey(ctx.report);
   const mode = opts.mode ?? 'on';
-  const problems = shapes.filter((s) => rowsThatBind(ctx, s) >= 1).map((s) => problem(ctx, s));
+  const problems = shapes.filter((s) => fits(ctx, s)).map((s) => problem(ctx, s));
   try {
     // One problem per choice key (e.g. q and o share [C, C]); labels joined.
     const byKey = new Map<string, Problem>();

@@ -1,16 +1,20 @@
-// The matmul shapes a loaded decoder runs, for the autotuner (src/kernels/tuner.ts): every distinct
+// The kernel shapes a loaded decoder runs, for the autotuner (src/kernels/tuner.ts): every distinct
 // linear weight of the layers (q, k, v, o, gate, up, down) and each vocabulary shard of the LM head,
-// at a prefill of PREFILL_ROWS tokens and at the decode step (M = 1). The weights themselves are
-// timed (no copies): the tuner only allocates X and Y.
+// at a prefill of PREFILL_ROWS tokens and at the decode step (M = 1); and attention with the model's
+// heads for that prefill (from an empty cache) and for a decode step after DECODE_PAST tokens. The
+// weights themselves are timed (no copies): the tuner only allocates X and Y, and attention's q,
+// cache and lengths.
 
-import type { TuneShape } from '../kernels/tuner';
+import type { MatmulTuneShape, TuneShape } from '../kernels/tuner';
 import type { GpuDecoder } from './decoder';
 import { LINEAR_NAMES } from './weights';
 
 export const PREFILL_ROWS = 128;
+/** Cached tokens before the timed decode step: a prompt and some generated text. */
+export const DECODE_PAST = 512;
 
 export function decoderTuneShapes(dec: GpuDecoder, prefillRows = PREFILL_ROWS): TuneShape[] {
-  const weights: TuneShape['weight'][] = [];
+  const weights: MatmulTuneShape['weight'][] = [];
   const labels: string[] = [];
   const layer = dec.layers[0];
   if (layer) {
@@ -23,5 +27,14 @@ export function decoderTuneShapes(dec: GpuDecoder, prefillRows = PREFILL_ROWS): 
     weights.push(s.w);
     labels.push(dec.lmHead.shards.length > 1 ? `lm_head[${i}]` : 'lm_head');
   });
-  return [prefillRows, 1].flatMap((M) => weights.map((weight, i) => ({ M, weight, label: labels[i] })));
+  const linears: TuneShape[] = [prefillRows, 1].flatMap((M) => weights.map((weight, i) => ({ M, weight, label: labels[i] })));
+  if (!layer) return linears;
+  const { numHeads: H, numKvHeads: Hkv, headDim: D, maxPositions } = dec.config;
+  const heads = { B: 1, H, Hkv, D };
+  const label = `${H}/${Hkv} heads`;
+  return [
+    ...linears,
+    { attention: { ...heads, Tq: Math.min(prefillRows, maxPositions), past: 0 }, label },
+    { attention: { ...heads, Tq: 1, past: Math.min(DECODE_PAST, maxPositions - 1) }, label },
+  ];
 }

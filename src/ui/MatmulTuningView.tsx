@@ -1,5 +1,5 @@
-// The autotuner's table in the GPU panel (issue 16, decision 45): for each matmul shape class of the
-// loaded model, the kernel variants timed on this adapter, their time and throughput, and which one
+// The autotuner's table in the GPU panel (issue 16, decision 45): for each matmul and attention shape
+// class of the loaded model, the kernel variants timed on this adapter, their time and throughput, and which one
 // the ops now dispatch; or that the choices came from the cache of an earlier load, or that tuning
 // is off (?tune=off).
 
@@ -10,7 +10,7 @@ import type { EngineApi } from '../worker/engine';
 const fmt = (v: number | null, digits: number) => (v === null ? '—' : v.toFixed(digits));
 
 function summary(t: TuneReport): string {
-  if (t.mode === 'off') return 'Tuning is off (?tune=off): every matmul runs its default kernel.';
+  if (t.mode === 'off') return 'Tuning is off (?tune=off): every matmul and attention runs its default kernel.';
   if (t.fromCache) return 'Choices from the cache: tuned on an earlier load on this adapter and browser, nothing timed now.';
   return `Tuned at load in ${(t.spentMs / 1000).toFixed(1)} s (${t.timingBatches} timing batches); kept for the next load.`;
 }
@@ -25,7 +25,7 @@ export function MatmulTuningView({ engine }: { engine: Pick<EngineApi, 'matmulTu
     );
   return (
     <section className="card" aria-labelledby="tuning-title">
-      <h3 id="tuning-title">Matmul kernels</h3>
+      <h3 id="tuning-title">Kernels</h3>
       {tuning === null && <p className="hint">No model is loaded on WebGPU yet: kernels are chosen when one loads.</p>}
       {tuning && (
         <>
@@ -35,7 +35,7 @@ export function MatmulTuningView({ engine }: { engine: Pick<EngineApi, 'matmulTu
           <table className="results" data-testid="tuning-table">
             <thead>
               <tr>
-                <th>Op (M×N×K)</th>
+                <th title="matmul: M×N×K; attention: queries × keys × head dim">Op (shape)</th>
                 <th>Weights</th>
                 <th>Variant</th>
                 <th>ms</th>
@@ -54,7 +54,7 @@ export function MatmulTuningView({ engine }: { engine: Pick<EngineApi, 'matmulTu
                   <td>{r.variant}</td>
                   <td>{fmt(r.ms, 3)}</td>
                   <td>{fmt(r.gflops, 2)}</td>
-                  {/* Bandwidth is what bounds decoding (M <= 4); prefill is compute-bound. */}
+                  {/* Bandwidth is what bounds decoding (M or Tq <= 4); prefill is compute-bound. */}
                   <td>{r.shape.startsWith('1x') || /^[234]x/.test(r.shape) ? fmt(r.gbps, 2) : ''}</td>
                   <td>{r.chosen ? 'chosen' : r.source === 'skipped' ? 'not timed (budget)' : ''}</td>
                 </tr>
