@@ -35,7 +35,12 @@ test('load a model folder, read its card, stream a continuation; a corrupt folde
 
   await page.getByLabel('Prompt').fill('Hello');
   await page.getByRole('button', { name: 'Generate' }).click();
-  await expect(page.getByText(/tokens\/s \(prefill \+ decode/)).toBeVisible();
+  await expect(page.getByTestId('generation-speed')).toContainText(/Prefill \d+ tokens at [\d.]+ tokens\/s; decode [\d.]+ tokens\/s/);
+  // On WebGPU: decode against the copy bandwidth measured on this adapter, prefill against the tuner's fastest matmul.
+  const roofline = page.getByTestId('roofline');
+  await expect(roofline).toContainText('GB/s this GPU copies');
+  await expect(roofline).toContainText('of its fastest matmul at load');
+  expect(Number(await roofline.getAttribute('data-fraction'))).toBeGreaterThan(0);
   await expect(page.getByTestId('continuation')).toContainText('Hello');
 
   // A corrupt folder now keeps the loaded model and says so.

@@ -11,6 +11,8 @@ import { create } from 'zustand';
 import type { WeightQuant } from '../model/decoder';
 import type { ModelInfo } from '../model/model';
 import type { BackendChoice } from '../worker/backend';
+import type { DecodeRoofline } from '../worker/roofline';
+import type { DecodeTiming } from '../model/generation';
 import type { EngineApi, EngineEvent, ModelSourceSpec } from '../worker/engine';
 
 type Engine = EngineApi & { onEvent(l: (e: EngineEvent) => void): unknown };
@@ -34,7 +36,15 @@ export interface ModelState {
   /** Tokens per second of one forward of SPEED_TOKENS tokens on the loaded model (null until measured). */
   speed: number | null;
   error: { name: string; message: string } | null;
-  generation: { running: boolean; prompt: string; text: string; error: string | null; tokensPerSecond: number | null };
+  generation: {
+    running: boolean;
+    prompt: string;
+    text: string;
+    error: string | null;
+    /** Wall clock of the prefill and decode steps; on WebGPU also where they stand against the adapter (roofline). */
+    timing: DecodeTiming | null;
+    roofline: DecodeRoofline | null;
+  };
 }
 
 export interface ModelActions {
@@ -74,7 +84,7 @@ export const useModelStore = create<ModelState & ModelActions>()((set, get) => (
   backend: backendFromUrl(),
   speed: null,
   error: null,
-  generation: { running: false, prompt: '', text: '', error: null, tokensPerSecond: null },
+  generation: { running: false, prompt: '', text: '', error: null, timing: null, roofline: null },
 
   connect(engine) {
     if (connected) return;
@@ -89,7 +99,7 @@ export const useModelStore = create<ModelState & ModelActions>()((set, get) => (
     set({ loading: { stage: 'starting', file: '', loaded: 0, total: 0 }, error: null });
     try {
       const info = await engine.loadModel(source, { quant, backend: get().backend });
-      set({ info, source, quant: info.quant, speed: null, loading: null, generation: { running: false, prompt: '', text: '', error: null, tokensPerSecond: null } });
+      set({ info, source, quant: info.quant, speed: null, loading: null, generation: { running: false, prompt: '', text: '', error: null, timing: null, roofline: null } });
       const speed = await measureSpeed(engine, info).catch(() => null); // a report, not a requirement
       if (get().info === info) set({ speed });
     } catch (e) {
@@ -107,12 +117,10 @@ export const useModelStore = create<ModelState & ModelActions>()((set, get) => (
   },
 
   async generate(engine, prompt, maxNewTokens) {
-    set({ generation: { running: true, prompt, text: '', error: null, tokensPerSecond: null } });
-    const t0 = performance.now();
+    set({ generation: { running: true, prompt, text: '', error: null, timing: null, roofline: null } });
     try {
       const out = await engine.generate(prompt, { maxNewTokens });
-      const seconds = (performance.now() - t0) / 1000;
-      set({ generation: { running: false, prompt, text: out.text, error: null, tokensPerSecond: out.tokens.length / seconds } });
+      set({ generation: { running: false, prompt, text: out.text, error: null, timing: out.timing, roofline: out.roofline } });
     } catch (e) {
       set({ generation: { ...get().generation, running: false, error: `${(e as Error).name}: ${(e as Error).message}` } });
     }

@@ -4,6 +4,36 @@
 import { useState } from 'react';
 import { useEngineBusy } from '../store/busy';
 import type { ModelState } from '../store/model';
+import type { DecodeTiming } from '../model/generation';
+import type { DecodeRoofline } from '../worker/roofline';
+
+const pct = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
+/** Three significant digits: rates span 0.001 (a tiny model on a software adapter) to 1000s. */
+const sig = (x: number) => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
+
+/**
+ * The generation's speed, prefill and decode apart; on WebGPU, where each stands against this adapter
+ * (issue 16's roofline): decode's bytes per token times tokens/s against the measured copy bandwidth,
+ * prefill's GFLOP/s against the fastest matmul the autotuner timed.
+ */
+function GenerationSpeed({ timing: t, roofline: r }: { timing: DecodeTiming; roofline: DecodeRoofline | null }) {
+  const prefill = (t.promptTokens / t.prefillMs) * 1000;
+  const decode = t.decodeSteps > 0 ? (t.decodeSteps / t.decodeMs) * 1000 : null;
+  return (
+    <div className="hint" data-testid="generation-speed">
+      <p>
+        Prefill {t.promptTokens} tokens at {prefill.toFixed(1)} tokens/s{decode !== null && `; decode ${decode.toFixed(1)} tokens/s (${t.decodeSteps} steps with the KV cache)`}, this device.
+      </p>
+      {r && (
+        <p data-testid="roofline" data-fraction={r.bandwidthFraction ?? ''}>
+          Decode reads {sig(r.bytesPerToken / 2 ** 20)} MiB a token (weights as stored, KV cache): {sig(r.decodeGbps)} GB/s
+          {r.copyGbps !== null && r.bandwidthFraction !== null && `, ${pct(r.bandwidthFraction)} of the ${sig(r.copyGbps)} GB/s this GPU copies`}. Prefill: {sig(r.prefillGflops)} GFLOP/s
+          {r.bestMatmulGflops !== null && `, ${pct(r.prefillGflops / r.bestMatmulGflops)} of its fastest matmul at load (${sig(r.bestMatmulGflops)} GFLOP/s)`}.
+        </p>
+      )}
+    </div>
+  );
+}
 
 export function PromptBox({ generation, onGenerate }: { generation: ModelState['generation']; onGenerate: (prompt: string, maxNewTokens: number) => void }) {
   const [prompt, setPrompt] = useState('The capital of France is');
@@ -40,7 +70,7 @@ export function PromptBox({ generation, onGenerate }: { generation: ModelState['
           {generation.running && <span className="cursor">▍</span>}
         </p>
       )}
-      {generation.tokensPerSecond !== null && <p className="hint">{generation.tokensPerSecond.toFixed(1)} tokens/s (prefill + decode, this device)</p>}
+      {generation.timing && <GenerationSpeed timing={generation.timing} roofline={generation.roofline} />}
       {generation.error && (
         <p className="error" role="alert">
           {generation.error}

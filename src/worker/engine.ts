@@ -40,6 +40,8 @@ import { opfsStore } from '../hub/opfs-store';
 import type { CacheStore } from '../hub/storage';
 import type { OrtProvider } from '../export/ort-session';
 import { tuneMatmuls, type TuneCache, type TuneMode, type TuneReport } from '../kernels/tuner';
+import { measureBandwidth, type BandwidthResult } from '../kernels/bandwidth';
+import { decodeRoofline, ROOFLINE_COPY_BYTES, type DecodeRoofline } from './roofline';
 import { defaultTuneCache } from '../kernels/tune-cache';
 import { decoderTuneShapes } from '../model/tune-shapes';
 
@@ -104,8 +106,8 @@ export interface EngineApi {
   loadModel(source: ModelSourceSpec, opts: LoadOptions): Promise<ModelInfo>;
   modelInfo(): Promise<ModelInfo | null>;
   forward(ids: number[][], opts?: { hiddenLayers?: number[] }): Promise<ForwardResult>;
-  /** Streams `generate-text` events while it runs. */
-  generate(prompt: string, opts: GenerateOptions): Promise<GenerateResult>;
+  /** Streams `generate-text` events while it runs. On WebGPU the result says where its speed stands (roofline.ts). */
+  generate(prompt: string, opts: GenerateOptions): Promise<GenerateResult & { roofline: DecodeRoofline | null }>;
   embed(sentences: string[], opts: { layers: number[]; pooling: Pooling }): Promise<EmbedResult>;
   tokenize(text: string): Promise<{ ids: number[]; tokens: string[] }>;
   /** Runs a random model exported to ONNX in our engine and in onnxruntime-web; the loaded model is untouched. */
@@ -205,6 +207,8 @@ export class Engine implements EngineApi {
   private tuneMode: TuneMode;
   private readonly tuneCache: TuneCache;
   private tuning: TuneReport | null = null;
+  /** Copy bandwidth of the current device (roofline), measured at the first generation on it. */
+  private copyBandwidth: BandwidthResult | null = null;
 
   constructor(gpu: () => GPU | undefined, opts: EngineOptions = {}) {
     this.resolveSource = opts.resolveSource;
@@ -301,8 +305,14 @@ export class Engine implements EngineApi {
     return this.loaded().forward(ids, opts);
   }
 
-  async generate(prompt: string, opts: GenerateOptions): Promise<GenerateResult> {
-    return this.loaded().generate(prompt, opts, (piece) => this.emit({ kind: 'generate-text', piece }));
+  async generate(prompt: string, opts: GenerateOptions): Promise<GenerateResult & { roofline: DecodeRoofline | null }> {
+    const model = this.loaded();
+    const out = await model.generate(prompt, opts, (piece) => this.emit({ kind: 'generate-text', piece }));
+    if (model.info.backend !== 'webgpu') return { ...out, roofline: null };
+    // The copy bandwidth is measured once per device, after the first generation (half a second or so).
+    this.copyBandwidth ??= await this.runtime.run((ctx) => measureBandwidth(ctx, { bytes: ROOFLINE_COPY_BYTES })).catch(() => null);
+    const timed = this.tuning?.rows.filter((r) => r.gflops !== null).map((r) => r.gflops!) ?? [];
+    return { ...out, roofline: decodeRoofline(model.info, out.timing, this.copyBandwidth?.gbps ?? null, timed.length ? Math.max(...timed) : null) };
   }
 
   async embed(sentences: string[], opts: { layers: number[]; pooling: Pooling }): Promise<EmbedResult> {
