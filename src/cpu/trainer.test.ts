@@ -13,6 +13,7 @@ import { createCpuCaches, cpuDecoderStep, releaseCaches, uploadCpuDecoder, type 
 import type { CpuRuntime } from './runtime';
 import { threadRuntimes } from './test-threads';
 import { CpuTrainer } from './trainer';
+import { trainingFlopsPerToken } from '../train/train-flops';
 
 const threads = threadRuntimes();
 
@@ -43,6 +44,9 @@ describe('CpuTrainer', () => {
       const e = await trainer.step();
       losses.push(e.lossMap);
       expect(e.lossNtp).toBe(0);
+      // Speed as the chart draws it: the step's matmul FLOPs over its time.
+      expect(e.gflops).toBeGreaterThan(0);
+      expect(e.gflops).toBeCloseTo((e.tokens * trainingFlopsPerToken(config, trainer.settings.mode)) / (e.ms * 1e6), 9);
       if (e.lossMap < 0.1 * losses[0]) reached = e.step;
     }
     console.log(`mapping loss ${losses[0].toFixed(3)} -> ${losses[losses.length - 1].toFixed(3)}; below 10% at step ${reached}`);

@@ -13,7 +13,7 @@ import { decayApplies } from '../reference/adamw';
 import type { Batch, BatchSampler, ParallelTuple } from '../train/batching';
 import { Rng } from '../train/rng';
 import type { SessionTrainer } from '../train/session-trainer';
-import { checkCheckpoint, checkTrainSettings, contrastiveRng, divergedError, planStep, restoreSampler, totalLoss, trainSamplers, stepBatch, weightsOf, weightSums, type StepPlan, type TrainerData } from '../train/step-plan';
+import { checkCheckpoint, checkTrainSettings, stepEvent, contrastiveRng, divergedError, planStep, restoreSampler, totalLoss, trainSamplers, stepBatch, weightsOf, weightSums, type StepPlan, type TrainerData } from '../train/step-plan';
 import type { EvalEvent, StepEvent, TrainerCheckpoint, TrainSettings } from '../train/trainer';
 import { cpuForwardBackward } from './backprop';
 import { cpuContrastiveForwardBackward } from './contrastive';
@@ -81,8 +81,7 @@ export class CpuTrainer implements SessionTrainer {
     }
     this.stepCount = plan.step;
     const ms = performance.now() - t0;
-    const [lossNtp, lossMap, lossCon] = losses;
-    return { step: plan.step, loss, lossNtp, lossMap, lossCon, gradNorm: Math.sqrt(normSq), lr: plan.lr, tokens: plan.tokens, ms, tokensPerSecond: (plan.tokens / ms) * 1000 };
+    return stepEvent(plan, s, this.tr.model.config, losses, loss, normSq, ms);
   }
 
   /** Gradients of the micro-batches (and the contrastive pairs) summed into this.grads; returns [L_ntp, L_map, L_con]. */

@@ -11,7 +11,9 @@ import { contrastiveBatch, type ContrastiveSettings, type SideBatch } from './co
 import { Rng, type RngState } from './rng';
 import { checkSchedule, learningRate } from './schedule';
 import type { StepBatch } from './backprop';
-import type { TrainerCheckpoint, TrainSettings } from './trainer';
+import type { DecoderConfig } from '../model/config';
+import type { StepEvent, TrainerCheckpoint, TrainSettings } from './trainer';
+import { trainingFlopsPerToken } from './train-flops';
 
 /** The data a trainer draws from. */
 export interface TrainerData {
@@ -113,6 +115,12 @@ export function planStep(settings: TrainSettings, stepCount: number, sampler: Ba
 /** The total loss of a step from its terms [ntp, map, con]. */
 export function totalLoss(plan: StepPlan, settings: TrainSettings, [ntp, map, con]: readonly number[]): number {
   return ntp + settings.lambdaMap * map + (plan.con ? plan.con.settings.weight * con : 0);
+}
+
+/** What a finished step reports: its losses, gradient norm and speed (tokens/s and matmul GFLOP/s, train-flops.ts). */
+export function stepEvent(plan: StepPlan, settings: TrainSettings, config: DecoderConfig, [lossNtp, lossMap, lossCon]: readonly number[], loss: number, normSq: number, ms: number): StepEvent {
+  const flops = plan.tokens * trainingFlopsPerToken(config, settings.mode, settings.recomputeActivations);
+  return { step: plan.step, loss, lossNtp, lossMap, lossCon, gradNorm: Math.sqrt(normSq), lr: plan.lr, tokens: plan.tokens, ms, tokensPerSecond: (plan.tokens / ms) * 1000, gflops: flops / (ms * 1e6) };
 }
 
 export function divergedError(step: number, loss: number, normSq: number, kept: number): TrainingDivergedError {

@@ -20,7 +20,7 @@ import { contrastiveForwardBackward, type ContrastiveSettings } from './contrast
 import { Rng, type RngState } from './rng';
 import type { MappingTemplate } from './template';
 import type { HostAdapter } from './merge';
-import { checkCheckpoint, checkTrainSettings, contrastiveRng, divergedError, planStep, restoreSampler, totalLoss, trainSamplers, stepBatch, weightsOf, weightSums, type StepPlan, type TrainerData } from './step-plan';
+import { checkCheckpoint, checkTrainSettings, stepEvent, contrastiveRng, divergedError, planStep, restoreSampler, totalLoss, trainSamplers, stepBatch, weightsOf, weightSums, type StepPlan, type TrainerData } from './step-plan';
 import { createTrainable, releaseAll, zeroFill, zerosLike, type TrainMode } from './trainable';
 
 export interface TrainSettings {
@@ -64,6 +64,8 @@ export interface StepEvent {
   tokens: number;
   ms: number;
   tokensPerSecond: number;
+  /** Matmul GFLOP/s of the step, counted by train-flops.ts. */
+  gflops: number;
 }
 
 export interface EvalEvent {
@@ -139,11 +141,10 @@ export class Trainer {
   async step(): Promise<StepEvent> {
     const s = this.settings;
     const plan = planStep(s, this.stepCount, this.sampler, this.conRng, this.data);
-    const { step: stepNo, lr, tokens } = plan;
+    const { step: stepNo, lr } = plan;
     const t0 = performance.now();
     return this.onDevice(async (ctx) => {
       const { losses, normSq, normTotal } = await this.gradients(ctx, plan.micro, plan.sums, plan.con);
-      const [lossNtp, lossMap, lossCon] = losses;
       const loss = totalLoss(plan, s, losses);
       if (![loss, normSq].every(Number.isFinite)) {
         releaseTensor(ctx, normTotal);
@@ -168,7 +169,7 @@ export class Trainer {
       releaseTensor(ctx, normTotal);
       this.stepCount = stepNo;
       const ms = performance.now() - t0;
-      return { step: stepNo, loss, lossNtp, lossMap, lossCon, gradNorm: Math.sqrt(normSq), lr, tokens, ms, tokensPerSecond: (tokens / ms) * 1000 };
+      return stepEvent(plan, s, this.tr.model.config, losses, loss, normSq, ms);
     });
   }
 

@@ -13,6 +13,7 @@ export interface ChartRow {
   gradNorm?: number;
   lr?: number;
   tokensPerSecond?: number;
+  gflops?: number;
 }
 
 export interface SeriesSpec {
@@ -75,11 +76,16 @@ export const CHART_SPECS: ChartSpec[] = [
   {
     id: 'throughput',
     title: 'Tokens per second',
-    series: [{ key: 'tokensPerSecond', label: 'tokens/s', color: '#1d7a46' }],
-    format: (v) => (v >= 100 ? v.toFixed(0) : v.toFixed(1)),
+    series: [
+      { key: 'tokensPerSecond', label: 'tokens/s', color: '#1d7a46' },
+      { key: 'gflops', label: 'GFLOP/s', color: '#6b4fbb', right: true },
+    ],
+    format: (v) => (v >= 100 ? v.toFixed(0) : v.toPrecision(3)),
+    axes: { left: 'tokens/s', right: 'GFLOP/s (matmuls)' },
     explain: {
-      shows: 'Real (unpadded) tokens of each step divided by its time: forward, backward and the AdamW update on this GPU.',
-      read: 'The first steps are slower while shaders compile. Longer examples and bigger batches raise it until the GPU is busy; dips are other work on the GPU (evaluation, a checkpoint, another tab).',
+      shows:
+        'Real (unpadded) tokens of each step divided by its time: forward, backward and the AdamW update on this device. Right axis: the matmul arithmetic of those tokens per second (every linear forward and for dX, dW where weights train, LoRA adapters, the vocabulary loss computed twice; attention left out).',
+      read: 'The first steps are slower while shaders compile. Longer examples and bigger batches raise it until the GPU is busy; dips are other work on the GPU (evaluation, a checkpoint, another tab). Compare GFLOP/s with the fastest matmul in the GPU panel (Matmul kernels): the gap is what the small matmuls of a short sequence, the elementwise ops and the optimizer cost.',
     },
   },
   {

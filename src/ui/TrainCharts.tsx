@@ -23,7 +23,7 @@ export function downsample<T>(items: readonly T[], max: number): T[] {
 function chartRows(steps: readonly StepEvent[], evals: readonly EvalEvent[]): ChartRow[] {
   const rows = new Map<number, ChartRow>();
   for (const s of downsample(steps, MAX_POINTS)) {
-    rows.set(s.step, { step: s.step, loss: s.loss, lossNtp: s.lossNtp, lossMap: s.lossMap, lossCon: s.lossCon, gradNorm: s.gradNorm, lr: s.lr, tokensPerSecond: s.tokensPerSecond });
+    rows.set(s.step, { step: s.step, loss: s.loss, lossNtp: s.lossNtp, lossMap: s.lossMap, lossCon: s.lossCon, gradNorm: s.gradNorm, lr: s.lr, tokensPerSecond: s.tokensPerSecond, gflops: s.gflops });
   }
   for (const e of evals) {
     const row = rows.get(e.step) ?? { step: e.step };
