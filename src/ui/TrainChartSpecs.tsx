@@ -85,7 +85,7 @@ export const CHART_SPECS: ChartSpec[] = [
     explain: {
       shows:
         'Real (unpadded) tokens of each step divided by its time: forward, backward and the AdamW update on this device. Right axis: the matmul arithmetic of those tokens per second (every linear forward and for dX, dW where weights train, LoRA adapters, the vocabulary loss computed twice; attention left out).',
-      read: 'The first steps are slower while shaders compile. Longer examples and bigger batches raise it until the GPU is busy; dips are other work on the GPU (evaluation, a checkpoint, another tab). Compare GFLOP/s with the fastest matmul in the GPU panel (Matmul kernels): the gap is what the small matmuls of a short sequence, the elementwise ops and the optimizer cost.',
+      read: 'The first steps are slower while shaders compile. Longer examples and bigger batches raise it until the GPU is busy; dips are other work on the GPU (evaluation, a checkpoint, another tab). Compare GFLOP/s with the fastest matmul in the GPU panel (Kernels): the gap is what the small matmuls of a short sequence, the elementwise ops and the optimizer cost.',
     },
   },
   {
