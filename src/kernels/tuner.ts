@@ -1,7 +1,7 @@
 // The kernel autotuner (issue 16): for a model's real matmul and attention shapes, time every
-// applicable variant of the op tables (variants.ts) on this adapter, pick the fastest, install the choice so the ops
-// dispatch it, and remember it per adapter and shape class in a cache (IndexedDB in browsers), so the
-// next load on the same adapter, driver and browser skips the timing.
+// applicable variant of the op tables (variants.ts) on this adapter, pick the fastest, install the
+// choice so the ops dispatch it, and remember it per adapter and shape class in a cache (IndexedDB in
+// browsers), so the next load on the same adapter, driver and browser skips the timing.
 //
 // Timing: a Batch with its own Profiler, so timestamp queries are used where the device offers them
 // (each dispatch its own pass; split-K's two passes summed), else wall clock from submit to
