@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { quantizeQ4 } from '../model/quant';
 import { attentionRef } from '../reference/attention';
+import { crossEntropyRef } from '../reference/loss';
 import { compare } from '../reference/compare';
 import { matmulRef } from '../reference/matmul';
 import { randomArray } from '../reference/random';
@@ -15,6 +16,8 @@ import { MATMUL_VARIANTS, matmul, matmulDims } from './matmul';
 import { Q_MATMUL_VARIANTS } from './matmul-q';
 import { readTensor, releaseTensor, uploadQWeight, uploadTensor, uploadU32 } from './tensor';
 import { memoryTuneCache } from './tune-cache';
+import { vocabCrossEntropy } from './vocab';
+import { LSE_VARIANTS } from './vocab-lse';
 import { choose, tuneMatmuls, tunerSignature, type CachedTuning, type TuneCache, type TuneRow, type TuneShape } from './tuner';
 import { adapterKey, applicableVariants, choiceKey, pickVariant } from './variants';
 
@@ -150,6 +153,34 @@ describe('matmul autotuner', () => {
     });
     const ref = attentionRef(q, k, v, { ...heads, Tq: T, Tk: past + T, past: [past] });
     expect(compare(got, ref).maxAbs).toBeLessThanOrEqual(1e-5);
+  });
+
+  it("times the loss's logsumexp merge per shard width, installs the choice, and the loss then equals the reference", async () => {
+    const [N, V, C] = [12, 300, 32];
+    const shapes: TuneShape[] = [
+      { lse: { N: 512, Vs: 300 }, label: 'loss' },
+      { lse: { N: 64, Vs: 300 }, label: 'loss' }, // another row count of one width: the same class
+    ];
+    expect(tunerSignature()).toContain('vocab_lse=two_pass,online,subgroups');
+    const E = randomArray(V * C, 3);
+    const x = randomArray(N * C, 4);
+    const targets = Uint32Array.from({ length: N }, (_, i) => (i * 37) % V);
+    const got = await rt.run(async (ctx) => {
+      const first = await tuneMatmuls(ctx, shapes, { cache: memoryTuneCache(), budgetMs: 60_000, batchMs: 1 });
+      expect(first.rows.map((r) => r.variant)).toEqual(applicableVariants(ctx, LSE_VARIANTS, { N: 512, Vs: 300 }).map((v) => v.name));
+      expect(first.rows.every((r) => r.op === 'vocab_lse' && r.shape === '512x300' && r.ms! > 0 && r.gbps! > 0)).toBe(true);
+      const chosen = first.rows.filter((r) => r.chosen);
+      expect(chosen).toHaveLength(1);
+      expect(pickVariant(ctx, LSE_VARIANTS, { N, Vs: V }).name).toBe(chosen[0].variant);
+      const batch = ctx.batch();
+      const vocab = { V, C, shards: [{ begin: 0, end: V, w: uploadTensor(ctx, E, [V, C], 'E') }] };
+      const ce = await vocabCrossEntropy(ctx, batch, uploadTensor(ctx, x, [N, C], 'x'), vocab, targets);
+      await batch.submit();
+      return readTensor(ctx, ce);
+    });
+    const logits = matmulRef(x, E, { M: N, K: C, N: V, transB: true });
+    const weights = new Float32Array(N).fill(1 / N);
+    expect(compare(got, crossEntropyRef(logits, targets, weights, N, V).perToken).maxRel).toBeLessThanOrEqual(1e-4);
   });
 
   it('a cache written by other kernels (another signature) is ignored and retuned', async () => {

@@ -1,4 +1,4 @@
-// The kernel autotuner (issue 16): for a model's real matmul and attention shapes, time every
+// The kernel autotuner (issue 16): for a model's real matmul, attention and loss shapes, time every
 // applicable variant of the op tables (variants.ts) on this adapter, pick the fastest, install the
 // choice so the ops dispatch it, and remember it per adapter and shape class in a cache (IndexedDB in
 // browsers), so the next load on the same adapter, driver and browser skips the timing.
@@ -21,6 +21,7 @@ import { ATTENTION_VARIANTS, type AttentionArgs, type AttentionDims, type KvCach
 import { MATMUL_VARIANTS, matmulDims, type MatmulArgs, type MatmulDims } from './matmul';
 import { Q_MATMUL_VARIANTS, type QMatmulArgs, type QMatmulDims } from './matmul-q';
 import { emptyTensor, releaseTensor, uploadTensor, uploadU32, type GpuQWeight, type GpuTensor } from './tensor';
+import { LSE_VARIANTS, type LseArgs, type LseDims } from './vocab-lse';
 import { adapterKey, applicableVariants, choiceKey, clearTunedChoices, setTunedChoices, type KernelVariant, type OpTable } from './variants';
 
 export type TuneMode = 'on' | 'off';
@@ -40,7 +41,14 @@ export interface AttentionTuneShape {
   label: string;
 }
 
-export type TuneShape = MatmulTuneShape | AttentionTuneShape;
+/** The loss's logsumexp merge over one vocabulary shard's logits [N, Vs] (vocab-lse.ts). */
+export interface LseTuneShape {
+  lse: { N: number; Vs: number };
+  /** Shown in the table's weights column: "lm_head". */
+  label: string;
+}
+
+export type TuneShape = MatmulTuneShape | AttentionTuneShape | LseTuneShape;
 
 export type TuneSource = 'timestamp' | 'wall-clock' | 'cache' | 'default' | 'skipped';
 
@@ -95,7 +103,7 @@ export interface TuneOptions {
 }
 
 /** Bumped when a kernel changes in a way that invalidates measured speeds. */
-const TUNER_VERSION = 2;
+const TUNER_VERSION = 3;
 const SLOWEST_EXPECTED = 10;
 const MIN_GAIN = 0.05;
 /** GPU time a timed batch must span to count (about 15 of Dawn's timestamp quanta). */
@@ -103,18 +111,18 @@ const MIN_MEASURED_MS = 1;
 /** Runs per batch at most (two timestamp queries each, under the 4096 per query set). */
 const MAX_REPS = 256;
 
-type AnyTable = OpTable<MatmulDims, MatmulArgs> | OpTable<QMatmulDims, QMatmulArgs> | OpTable<AttentionDims, AttentionArgs>;
+type AnyTable = OpTable<MatmulDims, MatmulArgs> | OpTable<QMatmulDims, QMatmulArgs> | OpTable<AttentionDims, AttentionArgs> | OpTable<LseDims, LseArgs>;
 
 /** Cached choices are only trusted for the same kernels: the version and every table's variant names. */
 export function tunerSignature(): string {
-  const tables: AnyTable[] = [MATMUL_VARIANTS, Q_MATMUL_VARIANTS.q4, Q_MATMUL_VARIANTS.q8, ATTENTION_VARIANTS];
+  const tables: AnyTable[] = [MATMUL_VARIANTS, Q_MATMUL_VARIANTS.q4, Q_MATMUL_VARIANTS.q8, ATTENTION_VARIANTS, LSE_VARIANTS];
   return `v${TUNER_VERSION}:${tables.map((t) => `${t.op}=${t.variants.map((v) => v.name).join(',')}`).join(';')}`;
 }
 
 /** A problem to time: its op table, dims, and how to record one run with scratch input/output. */
 interface Problem {
   table: AnyTable;
-  dims: MatmulDims | QMatmulDims | AttentionDims;
+  dims: MatmulDims | QMatmulDims | AttentionDims | LseDims;
   key: string;
   label: string;
   shape: string;
@@ -137,6 +145,7 @@ function rowsThatBind(ctx: GpuContext, s: MatmulTuneShape): number {
 /** Whether the shape's scratch binds on this device: some rows of X, or the whole q and cache. */
 function fits(ctx: GpuContext, s: TuneShape): boolean {
   if ('weight' in s) return rowsThatBind(ctx, s) >= 1;
+  if ('lse' in s) return 4 * s.lse.N * s.lse.Vs <= bindLimit(ctx);
   const { B, Tq, past, H, Hkv, D } = s.attention;
   return 4 * B * Math.max(Tq * H, (past + Tq) * Hkv) * D <= bindLimit(ctx);
 }
@@ -172,8 +181,35 @@ function attentionProblem(ctx: GpuContext, s: AttentionTuneShape): Problem {
   };
 }
 
+/** One shard's merge into a fresh state per run (the state's values do not change the work). */
+function lseProblem(ctx: GpuContext, s: LseTuneShape): Problem {
+  const dims: LseDims = s.lse;
+  const { N, Vs } = dims;
+  const logits = uploadTensor(ctx, pattern(N * Vs), [N, Vs], 'tune.logits');
+  const targets = uploadU32(ctx, Uint32Array.from({ length: N }, (_, i) => (i * 7919) % Vs), [N], 'tune.targets');
+  const state = uploadTensor(ctx, new Float32Array(2 * N), [N, 2], 'tune.lse_state');
+  return {
+    table: LSE_VARIANTS,
+    dims,
+    op: LSE_VARIANTS.op,
+    key: choiceKey(LSE_VARIANTS, dims),
+    label: s.label,
+    shape: `${N}x${Vs}`,
+    // A max, a subtraction, an exp and an add per logit.
+    flops: 4 * N * Vs,
+    bytes: 4 * N * Vs,
+    async record(c, batch, v) {
+      const picked = emptyTensor(c, [N], 'tune.picked');
+      await (v as KernelVariant<LseDims, LseArgs>).dispatch(c, batch, { dims, logits, targets, state, picked, begin: 0, V: Vs, label: `tune.${v.name}` });
+      return picked;
+    },
+    release: (c) => [logits, targets, state].forEach((t) => releaseTensor(c, t)),
+  };
+}
+
 function problem(ctx: GpuContext, s: TuneShape): Problem {
   if ('attention' in s) return attentionProblem(ctx, s);
+  if ('lse' in s) return lseProblem(ctx, s);
   const w = s.weight;
   const [N, K] = 'shape' in w ? w.shape : [w.N, w.K];
   const M = rowsThatBind(ctx, s);

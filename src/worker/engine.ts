@@ -311,7 +311,7 @@ export class Engine implements EngineApi {
     if (model.info.backend !== 'webgpu') return { ...out, roofline: null };
     // The copy bandwidth is measured once per device, after the first generation (half a second or so).
     this.copyBandwidth ??= await this.runtime.run((ctx) => measureBandwidth(ctx, { bytes: ROOFLINE_COPY_BYTES })).catch(() => null);
-    const timed = this.tuning?.rows.filter((r) => r.gflops !== null).map((r) => r.gflops!) ?? [];
+    const timed = this.tuning?.rows.filter((r) => r.op.startsWith('matmul') && r.gflops !== null).map((r) => r.gflops!) ?? [];
     return { ...out, roofline: decodeRoofline(model.info, out.timing, this.copyBandwidth?.gbps ?? null, timed.length ? Math.max(...timed) : null) };
   }
 
