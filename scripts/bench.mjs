@@ -1,11 +1,13 @@
 // npm run bench — benchmarks in headless Chromium on the machine's WebGPU adapter (SwiftShader
-// without a GPU). Serves the built app (dist/), opens ?bench=kernels and ?bench=model, waits for
-// the engine worker's results and writes them with the adapter report to bench-results/*.json.
+// without a GPU). Serves the built app (dist/), opens ?bench=kernels, ?bench=model and ?bench=train,
+// waits for the engine worker's results and writes them with the adapter report to
+// bench-results/kernels.json, model-<preset>.json and train.json, printing the tables.
 // Benchmarks are not tests: nothing here asserts speed.
 //
 //   node scripts/bench.mjs [kernels] [model] [train]   (default: all three)
-//   --sizes 256,512,1024   kernel sizes        --preset small|medium   model size
+//   --sizes 256,512,1024   kernel sizes        --preset small|medium|qwen05b|qwen05b-quick   model
 //   --verify               also check each kernel result against float64
+//   --gpu                  Chromium on the real GPU (flags below; npm run bench:device uses it)
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
@@ -18,24 +20,55 @@ const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : dflt;
 };
+// --gpu: headless Chromium on the machine's GPU through Vulkan (Linux) rather than SwiftShader, with
+// timestamps unquantized by the developer features. Not exercised on our GPU-less CI: the adapter
+// report in the JSON says which adapter a run got.
+const GPU_FLAGS = ['--enable-features=Vulkan', '--use-angle=vulkan', '--disable-vulkan-surface', '--ignore-gpu-blocklist', '--enable-webgpu-developer-features'];
 const KINDS = ['kernels', 'model', 'train'];
 const which = KINDS.filter((k) => args.includes(k));
 const runs = which.length ? which : KINDS;
 
+/** @param {number | null | undefined} x @param {number} [d] */
+const num = (x, d = 1) => (x === null || x === undefined ? '—' : x.toFixed(d));
+
+/** @param {any} b */
+const bandwidthLine = (b) => `copy bandwidth: ${num(b.gbps, 2)} GB/s (${(b.bytes / 2 ** 20).toFixed(0)} MiB read + written in ${num(b.ms, 3)} ms, ${b.copiesPerBatch} copies per batch, ${b.source})`;
+
 /** @param {any} r */
 function printKernels(r) {
-  console.log('kernel'.padEnd(22) + 'ms'.padStart(12) + 'GFLOP/s'.padStart(12));
-  for (const row of r.rows) console.log(row.name.padEnd(22) + row.ms.toFixed(3).padStart(12) + row.gflops.toFixed(3).padStart(12));
+  console.log(bandwidthLine(r.bandwidth));
+  const choice = new Map(r.tuning.rows.filter((/** @type {any} */ t) => t.chosen).map((/** @type {any} */ t) => [t.label, `${t.variant}: ${num(t.ms, 3)} ms, ${num(t.gflops, 2)} GFLOP/s (${t.source})`]));
+  console.log('kernel'.padEnd(20) + 'variant'.padEnd(16) + 'ms'.padStart(11) + 'GFLOP/s'.padStart(10) + 'GB/s'.padStart(9) + 'max rel err'.padStart(13));
+  for (const row of r.rows) {
+    const err = row.maxRelError === null ? '' : row.maxRelError.toExponential(1);
+    console.log(row.name.padEnd(20) + `${row.variant}${row.isDefault ? '*' : ''}`.padEnd(16) + num(row.ms, 3).padStart(11) + num(row.gflops, 2).padStart(10) + num(row.gbps, 2).padStart(9) + err.padStart(13));
+  }
+  console.log('(* the default; ms is the wall clock of a batch of runs ÷ runs)');
+  console.log(`autotuner (as at model load: ${r.tuning.spentMs.toFixed(0)} ms, ${r.tuning.timingBatches} timed batches):`);
+  for (const [label, v] of choice) console.log(`  ${label.padEnd(20)} ${v}`);
 }
 
 /** @param {any} r */
 function printModel(r) {
-  const f = (/** @type {number} */ x) => x.toFixed(1).padStart(12);
-  console.log(`model: ${r.preset}, ${(r.parameters / 1e6).toFixed(1)}M parameters, q4; prefill ${r.prefillLength} tokens, decode ${r.decodeTokens}`);
-  console.log(''.padEnd(26) + 'prefill tok/s'.padStart(14) + 'decode tok/s'.padStart(14));
-  console.log('AlignScope'.padEnd(26) + f(r.ours.prefillTokensPerSecond) + '  ' + f(r.ours.decodeTokensPerSecond));
-  console.log(`${r.peer.runtime} ${r.peer.provider}`.padEnd(26) + f(r.peer.prefillTokensPerSecond) + '  ' + f(r.peer.decodeTokensPerSecond));
-  console.log('ratio (ours / peer)'.padEnd(26) + r.ratio.prefill.toFixed(2).padStart(12) + '  ' + r.ratio.decode.toFixed(2).padStart(12));
+  const f = (/** @type {number | null | undefined} */ x, d = 1) => num(x, d).padStart(12);
+  const pct = (/** @type {number | null | undefined} */ x) => (x === null || x === undefined ? '—' : `${(100 * x).toFixed(2)}%`).padStart(12);
+  console.log(`model: ${r.preset}, ${(r.parameters / 1e6).toFixed(1)}M parameters, q4; prefill ${r.prefillLength} tokens, decode ${r.decodeTokens}, median of ${r.repeats}`);
+  console.log(bandwidthLine(r.bandwidth));
+  const b = r.bestMatmul;
+  console.log(`best matmul on this model's shapes (tuner): ${b ? `${num(b.gflops, 2)} GFLOP/s (${b.op} ${b.shape} ${b.variant})` : 'none timed'}`);
+  console.log(`decode reads ${(r.ours.bytesPerToken / 2 ** 20).toFixed(1)} MiB a token; counted: ${r.counted}`);
+  console.log(''.padEnd(26) + 'prefill tok/s'.padStart(14) + 'GFLOP/s'.padStart(12) + 'of best mm'.padStart(12) + 'decode tok/s'.padStart(14) + 'GB/s'.padStart(10) + 'of copy'.padStart(12));
+  /** @param {string} name @param {any} s */
+  const line = (name, s) =>
+    console.log(
+      name.padEnd(26) + f(s.prefillTokensPerSecond).padStart(14) + f(s.prefillGflops, 2) + pct(b && s.prefillGflops !== undefined ? s.prefillGflops / b.gflops : null) +
+        f(s.decodeTokensPerSecond, 2).padStart(14) + f(s.decodeGbps, 3).padStart(10) + pct(s.bandwidthFraction),
+    );
+  line('AlignScope', r.ours);
+  line(`${r.peer.runtime} ${r.peer.provider}`, r.peer);
+  if (r.ratio) console.log('ratio (ours / peer)'.padEnd(26) + f(r.ratio.prefill, 2).padStart(14) + ''.padStart(24) + f(r.ratio.decode, 2).padStart(14));
+  if (r.peer.error) console.log(`peer failed: ${r.peer.error}`);
+  else if (r.peer.mode === 'load') console.log(`peer: session created in ${num(r.peer.loadMs, 0)} ms, not timed (preset ${r.preset} only loads it)`);
   console.log(`peer decode: ${r.peer.decodeNote}; our peak GPU memory ${(r.ours.peakGpuBytes / 2 ** 20).toFixed(1)} MiB`);
 }
 
@@ -53,7 +86,7 @@ function printTrain(r) {
 const server = await preview({ preview: { host: '127.0.0.1', port: 0 }, logLevel: 'warn' });
 const url = server.resolvedUrls?.local[0];
 if (!url) throw new Error('vite preview did not report a URL (is dist/ built?)');
-const browser = await chromium.launch({ executablePath: CHROME_PATH, args: WEBGPU_FLAGS });
+const browser = await chromium.launch({ executablePath: CHROME_PATH, args: args.includes('--gpu') ? [...WEBGPU_FLAGS, ...GPU_FLAGS] : WEBGPU_FLAGS });
 try {
   mkdirSync('bench-results', { recursive: true });
   for (const kind of runs) {
@@ -64,7 +97,7 @@ try {
     const handle = await page.waitForFunction(() => /** @type {any} */ (window).__benchResult ?? null, undefined, { timeout: 60 * 60_000, polling: 1000 });
     const result = await handle.jsonValue();
     if (result.error) throw new Error(result.error);
-    const out = `bench-results/${kind}.json`;
+    const out = kind === 'model' ? `bench-results/model-${opt('preset', 'small')}.json` : `bench-results/${kind}.json`;
     writeFileSync(out, JSON.stringify(result, null, 2));
     const a = result.adapter;
     console.log(`\n== ${kind} — adapter: ${a.vendor} ${a.architecture} ${a.description} (fallback: ${a.isFallbackAdapter})`);
