@@ -83,6 +83,24 @@ function printTrain(r) {
   }
 }
 
+/**
+ * The page's result, printing its progress line as it changes (a 0.5 B model on a software adapter
+ * runs for many minutes); at most two hours.
+ * @param {import('@playwright/test').Page} page @param {string} kind
+ */
+async function waitForResult(page, kind) {
+  const t0 = Date.now();
+  let last = '';
+  while (Date.now() - t0 < 2 * 3600_000) {
+    const result = await page.evaluate(() => /** @type {any} */ (window).__benchResult ?? null);
+    if (result) return result;
+    const status = await page.locator('[role=status]').textContent({ timeout: 1000 }).catch(() => null);
+    if (status && status !== last) console.log(`  [${kind} ${((Date.now() - t0) / 1000).toFixed(0)} s] ${(last = status)}`);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  throw new Error(`bench ${kind}: no result after two hours`);
+}
+
 const server = await preview({ preview: { host: '127.0.0.1', port: 0 }, logLevel: 'warn' });
 const url = server.resolvedUrls?.local[0];
 if (!url) throw new Error('vite preview did not report a URL (is dist/ built?)');
@@ -94,8 +112,7 @@ try {
     page.on('console', (m) => m.type() === 'error' && console.error('[page]', m.text()));
     const query = kind === 'kernels' ? `sizes=${opt('sizes', '256,512,1024')}${args.includes('--verify') ? '&verify' : ''}` : kind === 'model' ? `preset=${opt('preset', 'small')}` : '';
     await page.goto(`${url}?bench=${kind}&${query}`);
-    const handle = await page.waitForFunction(() => /** @type {any} */ (window).__benchResult ?? null, undefined, { timeout: 60 * 60_000, polling: 1000 });
-    const result = await handle.jsonValue();
+    const result = await waitForResult(page, kind);
     if (result.error) throw new Error(result.error);
     const out = kind === 'model' ? `bench-results/model-${opt('preset', 'small')}.json` : `bench-results/${kind}.json`;
     writeFileSync(out, JSON.stringify(result, null, 2));
