@@ -18,7 +18,7 @@ import { readTensor, releaseTensor, uploadQWeight, uploadTensor, uploadU32 } fro
 import { memoryTuneCache } from './tune-cache';
 import { vocabCrossEntropy } from './vocab';
 import { LSE_VARIANTS } from './vocab-lse';
-import { choose, tuneMatmuls, tunerSignature, type CachedTuning, type TuneCache, type TuneRow, type TuneShape } from './tuner';
+import { choose, tuneKernels, tunerSignature, type CachedTuning, type TuneCache, type TuneRow, type TuneShape } from './tuner';
 import { adapterKey, applicableVariants, choiceKey, pickVariant } from './variants';
 
 const rt = testRuntime();
@@ -31,7 +31,7 @@ function spyCache(): TuneCache & { asked: string[] } {
   return { asked, get: (k) => (asked.push(k), inner.get(k)), put: (k, v) => inner.put(k, v) };
 }
 
-describe('matmul autotuner', () => {
+describe('kernel autotuner', () => {
   it('times each applicable variant, installs the choice for the ops, and a second run takes it from the cache', async () => {
     const cache = spyCache();
     await rt.run(async (ctx) => {
@@ -44,7 +44,7 @@ describe('matmul autotuner', () => {
         { M: 16, weight: wq, label: 'b' },
         { M: 1, weight: wf, label: 'c' }, // the same class as the first: one problem, labels joined
       ];
-      const first = await tuneMatmuls(ctx, shapes, { cache, budgetMs: 60_000, batchMs: 1 });
+      const first = await tuneKernels(ctx, shapes, { cache, budgetMs: 60_000, batchMs: 1 });
       expect(first.mode).toBe('on');
       expect(first.fromCache).toBe(false);
       expect(first.timingBatches).toBeGreaterThan(0);
@@ -82,7 +82,7 @@ describe('matmul autotuner', () => {
       expect(pickVariant(ctx, MATMUL_VARIANTS, dims).name).toBe(chosenF32);
       expect(pickVariant(ctx, Q_MATMUL_VARIANTS.q4, { kind: 'q4', M: 1, N: 24, K: 96 }).name).toBe(byKey(qDecode).find((r) => r.chosen)!.variant);
 
-      const second = await tuneMatmuls(ctx, shapes, { cache, budgetMs: 60_000 });
+      const second = await tuneKernels(ctx, shapes, { cache, budgetMs: 60_000 });
       expect(second.timingBatches).toBe(0);
       expect(second.fromCache).toBe(true);
       expect(second.rows.every((r) => r.source === 'cache')).toBe(true);
@@ -90,7 +90,7 @@ describe('matmul autotuner', () => {
       expect(pickVariant(ctx, MATMUL_VARIANTS, dims).name).toBe(chosenF32);
 
       // Tuning off: nothing timed, every op back on its default.
-      const off = await tuneMatmuls(ctx, shapes, { mode: 'off', cache });
+      const off = await tuneKernels(ctx, shapes, { mode: 'off', cache });
       expect(off.timingBatches).toBe(0);
       expect(off.rows.every((r) => r.chosen && r.source === 'default')).toBe(true);
       expect(off.rows.find((r) => r.key === f32Decode)!.variant).toBe('tile4x4');
@@ -115,7 +115,7 @@ describe('matmul autotuner', () => {
     const k = randomArray((past + T) * heads.Hkv * heads.D, 8);
     const v = randomArray((past + T) * heads.Hkv * heads.D, 9);
     const got = await rt.run(async (ctx) => {
-      const first = await tuneMatmuls(ctx, shapes, { cache, budgetMs: 60_000, batchMs: 1 });
+      const first = await tuneKernels(ctx, shapes, { cache, budgetMs: 60_000, batchMs: 1 });
       expect(first.rows.every((r) => r.op === 'attention')).toBe(true);
       const dimsOf = (Tq: number): AttentionDims => ({ ...heads, Tq, Tmax: past + Tq });
       const prefillKey = choiceKey(ATTENTION_VARIANTS, dimsOf(24));
@@ -140,7 +140,7 @@ describe('matmul autotuner', () => {
         // The op dispatches the tuned choice for any length of the class (here Tq = 30 and 2).
         expect(pickVariant(ctx, ATTENTION_VARIANTS, dimsOf(key === prefillKey ? 30 : 2)).name).toBe(chosen[0].variant);
       }
-      const second = await tuneMatmuls(ctx, shapes, { cache });
+      const second = await tuneKernels(ctx, shapes, { cache });
       expect(second.timingBatches).toBe(0);
       expect(second.rows.map((r) => [r.key, r.variant, r.chosen])).toEqual(first.rows.map((r) => [r.key, r.variant, r.chosen]));
 
@@ -166,7 +166,7 @@ describe('matmul autotuner', () => {
     const x = randomArray(N * C, 4);
     const targets = Uint32Array.from({ length: N }, (_, i) => (i * 37) % V);
     const got = await rt.run(async (ctx) => {
-      const first = await tuneMatmuls(ctx, shapes, { cache: memoryTuneCache(), budgetMs: 60_000, batchMs: 1 });
+      const first = await tuneKernels(ctx, shapes, { cache: memoryTuneCache(), budgetMs: 60_000, batchMs: 1 });
       expect(first.rows.map((r) => r.variant)).toEqual(applicableVariants(ctx, LSE_VARIANTS, { N: 512, Vs: 300 }).map((v) => v.name));
       expect(first.rows.every((r) => r.op === 'vocab_lse' && r.shape === '512x300' && r.ms! > 0 && r.gbps! > 0)).toBe(true);
       const chosen = first.rows.filter((r) => r.chosen);
@@ -192,7 +192,7 @@ describe('matmul autotuner', () => {
       const key = choiceKey(MATMUL_VARIANTS, matmulDims(uploadTensor(ctx, new Float32Array(64), [1, 64], 'x'), w, { transB: true }));
       stale.shapes[key] = [{ op: 'matmul', shape: '1x8x64', key, label: 'w', variant: 'wg64x64', ms: 0.001, gflops: 1, gbps: 1, chosen: true, source: 'timestamp' }];
       await cache.put(adapterKey(ctx.report), stale);
-      const r = await tuneMatmuls(ctx, shapes, { cache, budgetMs: 60_000, batchMs: 1 });
+      const r = await tuneKernels(ctx, shapes, { cache, budgetMs: 60_000, batchMs: 1 });
       expect(r.timingBatches).toBeGreaterThan(0);
       expect(r.rows.every((row) => row.source !== 'cache')).toBe(true);
       releaseTensor(ctx, w);
@@ -203,7 +203,7 @@ describe('matmul autotuner', () => {
     const cache = memoryTuneCache();
     await rt.run(async (ctx) => {
       const w = uploadTensor(ctx, randomArray(16 * 64, 4), [16, 64], 'w');
-      const r = await tuneMatmuls(ctx, [{ M: 1, weight: w, label: 'w' }], { cache, budgetMs: 0 });
+      const r = await tuneKernels(ctx, [{ M: 1, weight: w, label: 'w' }], { cache, budgetMs: 0 });
       expect(r.rows.map((row) => [row.variant, row.source, row.chosen])).toEqual(
         applicableVariants(ctx, MATMUL_VARIANTS, matmulDims(uploadTensor(ctx, new Float32Array(64), [1, 64], 'x'), w, { transB: true })).map((v) => [v.name, 'skipped', v.name === 'tile4x4']),
       );
@@ -232,7 +232,7 @@ describe('matmul autotuner', () => {
     const w = randomArray(N * K, 6);
     const got = await rt.run(async (ctx) => {
       const wt = uploadTensor(ctx, w, [N, K], 'w');
-      await tuneMatmuls(ctx, [{ M, weight: wt, label: 'w' }], { cache: memoryTuneCache(), budgetMs: 60_000, batchMs: 1 });
+      await tuneKernels(ctx, [{ M, weight: wt, label: 'w' }], { cache: memoryTuneCache(), budgetMs: 60_000, batchMs: 1 });
       const batch = ctx.batch();
       const y = await matmul(ctx, batch, uploadTensor(ctx, x, [M, K], 'x'), wt, { transB: true });
       await batch.submit();

@@ -309,7 +309,7 @@ export function choose(rows: TuneRow[], defaultVariant: string): string {
  * Tunes `shapes` on `ctx`'s adapter (or takes the cached choices), installs the choices, and returns
  * the table. With mode 'off' nothing is timed and every op dispatches its default.
  */
-export async function tuneMatmuls(ctx: GpuContext, shapes: TuneShape[], opts: TuneOptions = {}): Promise<TuneReport> {
+export async function tuneKernels(ctx: GpuContext, shapes: TuneShape[], opts: TuneOptions = {}): Promise<TuneReport> {
   const key = adapterKey(ctx.report);
   const mode = opts.mode ?? 'on';
   const problems = shapes.filter((s) => fits(ctx, s)).map((s) => problem(ctx, s));

@@ -2,7 +2,7 @@
 // of the f32, q8 and q4 matmul tables (MATMUL_VARIANTS, Q_MATMUL_VARIANTS) at M = N = K in
 // {256, 512, 1024} and at the decode shape M = 1, N = K = 1024, each dispatched by name through the
 // ops' `variant` option, and the autotuner's choice for the same shapes as the engine runs it at load
-// (tuneMatmuls, default budget, no cache). Products are Y [M, N] = X [M, K] · Wᵀ with W [N, K] as a
+// (tuneKernels, default budget, no cache). Products are Y [M, N] = X [M, K] · Wᵀ with W [N, K] as a
 // model stores it (f32 with B transposed, or packed). Used by `npm run bench:kernels` (headless
 // Chromium), `npm run bench:device` (Node) and runnable from the app at ?bench=kernels.
 
@@ -14,7 +14,7 @@ import { MATMUL_VARIANTS, matmul, matmulDims } from '../kernels/matmul';
 import { Q_MATMUL_VARIANTS, matmulQ, type QMatmulVariant } from '../kernels/matmul-q';
 import { readTensor, releaseTensor, uploadQWeight, uploadTensor, type GpuQWeight, type GpuTensor } from '../kernels/tensor';
 import { timeKernel } from '../kernels/timing';
-import { tuneMatmuls, type TuneReport } from '../kernels/tuner';
+import { tuneKernels, type TuneReport } from '../kernels/tuner';
 import { applicableVariants, type OpTable } from '../kernels/variants';
 import { dequantize, quantize } from '../model/quant';
 import { compare } from '../reference/compare';
@@ -170,7 +170,7 @@ export async function benchKernels(ctx: GpuContext, opts: KernelBenchOptions = {
       }
     }
     onRow?.(rows.length, total, 'autotuner');
-    const tuning = await tuneMatmuls(
+    const tuning = await tuneKernels(
       ctx,
       prepared.map((p, i) => ({ M: cases[i].M, weight: p.weight, label: p.name })),
     );

@@ -39,7 +39,7 @@ import { memoryStore } from '../hub/memory-store';
 import { opfsStore } from '../hub/opfs-store';
 import type { CacheStore } from '../hub/storage';
 import type { OrtProvider } from '../export/ort-session';
-import { tuneMatmuls, type TuneCache, type TuneMode, type TuneReport } from '../kernels/tuner';
+import { tuneKernels, type TuneCache, type TuneMode, type TuneReport } from '../kernels/tuner';
 import { measureBandwidth, type BandwidthResult } from '../kernels/bandwidth';
 import { decodeRoofline, ROOFLINE_COPY_BYTES, type DecodeRoofline } from './roofline';
 import { defaultTuneCache } from '../kernels/tune-cache';
@@ -275,7 +275,7 @@ export class Engine implements EngineApi {
       // Issue 16: pick the fastest matmul kernels for this model's shapes (or the cached picks).
       const shapes = decoderTuneShapes(await gpuModel.gpuDecoder());
       const onProgress = (done: number, total: number, label: string) => this.emit({ kind: 'progress', task: 'tune', done, total, label });
-      this.tuning = await this.runtime.run((ctx) => tuneMatmuls(ctx, shapes, { mode: this.tuneMode, cache: this.tuneCache, onProgress }));
+      this.tuning = await this.runtime.run((ctx) => tuneKernels(ctx, shapes, { mode: this.tuneMode, cache: this.tuneCache, onProgress }));
       model = gpuModel;
     }
     const old = this.model;
