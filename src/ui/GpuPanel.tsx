@@ -1,5 +1,5 @@
 // The GPU panel: where models run (WebGPU or the CPU route), what the adapter is and can do, a
-// self-test of our kernels on it, the matmul kernels the autotuner chose, a parity check of the whole decoder against onnxruntime-web, and
+// self-test of our kernels on it, the kernel variants the autotuner chose, a parity check of the whole decoder against onnxruntime-web, and
 // the buffer pool's memory (live and peak since the device was created), read on demand.
 
 import { useState } from 'react';
@@ -10,7 +10,7 @@ import type { EngineApi, EngineEvent } from '../worker/engine';
 import { AdapterReportView } from './AdapterReportView';
 import { BackendChoice } from './BackendChoice';
 import { ParityView } from './ParityView';
-import { MatmulTuningView } from './MatmulTuningView';
+import { KernelTuningView } from './KernelTuningView';
 import { SelfTestView } from './SelfTestView';
 
 export function GpuPanel({ engine }: { engine: EngineApi & { onEvent(l: (e: EngineEvent) => void): unknown } }) {
@@ -44,7 +44,7 @@ export function GpuPanel({ engine }: { engine: EngineApi & { onEvent(l: (e: Engi
         </section>
         <div className="stack">
           <PoolStatsView engine={engine} />
-          <MatmulTuningView engine={engine} />
+          <KernelTuningView engine={engine} />
           <SelfTestView state={selfTest} onRun={() => void runSelfTest(engine)} />
           <ParityView engine={engine} />
         </div>

@@ -32,7 +32,7 @@ export class WorkerEngine implements EngineApi {
   selfTest = this.method('selfTest');
   benchKernels = this.method('benchKernels');
   poolStats = this.method('poolStats');
-  matmulTuning = this.method('matmulTuning');
+  kernelTuning = this.method('kernelTuning');
   loadModel = this.method('loadModel');
   modelInfo = this.method('modelInfo');
   forward = this.method('forward');

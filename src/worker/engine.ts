@@ -100,8 +100,8 @@ export interface EngineApi {
   selfTest(): Promise<SelfTestResult>;
   benchKernels(opts?: KernelBenchOptions): Promise<KernelBenchResult>;
   poolStats(): Promise<PoolStats>;
-  /** The matmul kernels chosen for the loaded model's shapes on this adapter (tuned at load, or from the cache); null before a WebGPU model. */
-  matmulTuning(): Promise<TuneReport | null>;
+  /** The kernels (matmul, attention, loss) chosen for the loaded model's shapes on this adapter (tuned at load, or from the cache); null before a WebGPU model. */
+  kernelTuning(): Promise<TuneReport | null>;
   /** Loads a model; on failure the previous model (if any) stays loaded. */
   loadModel(source: ModelSourceSpec, opts: LoadOptions): Promise<ModelInfo>;
   modelInfo(): Promise<ModelInfo | null>;
@@ -159,7 +159,7 @@ export interface EngineApi {
 }
 
 /** Method names of EngineApi, checked exhaustive at compile time: the RPC layer is built from it. */
-export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'matmulTuning', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize', 'checkOnnxParity', 'benchModel', 'benchTraining', 'startTraining', 'prepareTraining', 'pauseTraining', 'resumeTraining', 'stopTraining', 'trainingStatus', 'saveCheckpoint', 'listCheckpoints', 'restoreCheckpoint', 'translate', 'perplexity', 'analyze', 'adoptShippedAnalysis', 'projectEmbeddings', 'nearestNeighbours', 'planHubModel', 'listHubCache', 'deleteHubModel'] as const satisfies readonly (keyof EngineApi)[];
+export const ENGINE_METHODS = ['init', 'selfTest', 'benchKernels', 'poolStats', 'kernelTuning', 'loadModel', 'modelInfo', 'forward', 'generate', 'embed', 'tokenize', 'checkOnnxParity', 'benchModel', 'benchTraining', 'startTraining', 'prepareTraining', 'pauseTraining', 'resumeTraining', 'stopTraining', 'trainingStatus', 'saveCheckpoint', 'listCheckpoints', 'restoreCheckpoint', 'translate', 'perplexity', 'analyze', 'adoptShippedAnalysis', 'projectEmbeddings', 'nearestNeighbours', 'planHubModel', 'listHubCache', 'deleteHubModel'] as const satisfies readonly (keyof EngineApi)[];
 type Missing = Exclude<keyof EngineApi, (typeof ENGINE_METHODS)[number]>;
 const _exhaustive: Missing extends never ? true : never = true;
 void _exhaustive;
@@ -251,7 +251,7 @@ export class Engine implements EngineApi {
     return (await this.runtime.context()).pool.stats();
   }
 
-  async matmulTuning(): Promise<TuneReport | null> {
+  async kernelTuning(): Promise<TuneReport | null> {
     return this.tuning;
   }
 
@@ -272,7 +272,7 @@ export class Engine implements EngineApi {
       const gpuModel = await Model.load(this.runtime, host, opts.quant, files.label, read, onTensor);
       // After a device loss the model re-uploads its files; the training session then puts back what it trained.
       gpuModel.onReupload = (ctx, decoder) => this.training?.rebuildOn(ctx, decoder);
-      // Issue 16: pick the fastest matmul kernels for this model's shapes (or the cached picks).
+      // Issue 16: pick the fastest kernel variants for this model's shapes (or the cached picks).
       const shapes = decoderTuneShapes(await gpuModel.gpuDecoder());
       const onProgress = (done: number, total: number, label: string) => this.emit({ kind: 'progress', task: 'tune', done, total, label });
       this.tuning = await this.runtime.run((ctx) => tuneKernels(ctx, shapes, { mode: this.tuneMode, cache: this.tuneCache, onProgress }));

@@ -1,4 +1,4 @@
-// The autotuner's table in the GPU panel (issue 16, decision 45): for each matmul and attention shape
+// The autotuner's table in the GPU panel (issue 16, decision 45): for each matmul, attention and loss shape
 // class of the loaded model, the kernel variants timed on this adapter, their time and throughput, and which one
 // the ops now dispatch; or that the choices came from the cache of an earlier load, or that tuning
 // is off (?tune=off).
@@ -15,11 +15,11 @@ function summary(t: TuneReport): string {
   return `Tuned at load in ${(t.spentMs / 1000).toFixed(1)} s (${t.timingBatches} timing batches); kept for the next load.`;
 }
 
-export function MatmulTuningView({ engine }: { engine: Pick<EngineApi, 'matmulTuning'> }) {
+export function KernelTuningView({ engine }: { engine: Pick<EngineApi, 'kernelTuning'> }) {
   const [tuning, setTuning] = useState<TuneReport | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   const refresh = () =>
-    void engine.matmulTuning().then(
+    void engine.kernelTuning().then(
       (t) => (setTuning(t), setError(null)),
       (e: Error) => setError(`${e.name}: ${e.message}`),
     );
