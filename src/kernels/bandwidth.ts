@@ -12,6 +12,7 @@
 import { ShapeError } from '../errors';
 import { Batch } from '../gpu/batch';
 import { Profiler } from '../gpu/profiler';
+import { resolvedTime, type BatchTime } from './timing';
 import type { GpuContext } from '../gpu/runtime';
 
 export interface BandwidthOptions {
@@ -85,24 +86,17 @@ export async function measureBandwidth(ctx: GpuContext, opts: BandwidthOptions =
       await batch.submit();
       const wall = performance.now() - t0;
       const gpu = profiler.entries.reduce((s, e) => s + e.ms, 0);
-      return { gpu, wall, source: profiler.useTimestamps ? ('timestamp' as const) : ('wall-clock' as const) };
+      return { gpu, wall, source: profiler.useTimestamps ? ('timestamp' as const) : ('wall-clock' as const) } satisfies BatchTime;
     };
-    // A batch too short for the timestamps' quantum is retimed with more copies; if the timestamps
-    // still read 0, its wall clock counts.
-    const measure = async (copies: number) => {
-      for (;;) {
-        const t = await timeBatch(copies);
-        if (t.gpu >= minBatchMs || copies >= MAX_COPIES) return { copies, ...(t.gpu > 0 ? { ms: t.gpu / copies, source: t.source } : { ms: t.wall / copies, source: 'wall-clock' as const }) };
-        copies = Math.min(MAX_COPIES, t.gpu > 0 ? Math.ceil((copies * minBatchMs * 1.2) / t.gpu) : 8 * copies);
-      }
-    };
+    // Batches long enough for the timestamps' quantum (timing.ts).
+    const measure = (copies: number) => resolvedTime(timeBatch, copies, minBatchMs, MAX_COPIES);
 
     const warm = await measure(1); // compiles the pipeline, touches both buffers; sets the batch size
     const timed = [];
-    for (let b = 0; b < (opts.batches ?? 3); b++) timed.push(await measure(warm.copies));
+    for (let b = 0; b < (opts.batches ?? 3); b++) timed.push(await measure(warm.runs));
     timed.sort((a, b) => a.ms - b.ms);
     const mid = timed[Math.floor(timed.length / 2)];
-    return { gbps: (2 * bytes) / (mid.ms * 1e6), bytes, ms: mid.ms, copiesPerBatch: mid.copies, source: mid.source };
+    return { gbps: (2 * bytes) / (mid.ms * 1e6), bytes, ms: mid.ms, copiesPerBatch: mid.runs, source: mid.source };
   } finally {
     src.destroy();
     dst.destroy();

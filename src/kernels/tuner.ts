@@ -16,6 +16,7 @@
 
 import { Batch } from '../gpu/batch';
 import { Profiler } from '../gpu/profiler';
+import { resolvedTime, type BatchTime } from './timing';
 import type { GpuContext } from '../gpu/runtime';
 import { ATTENTION_VARIANTS, type AttentionArgs, type AttentionDims, type KvCache } from './attention';
 import { MATMUL_VARIANTS, matmulDims, type MatmulArgs, type MatmulDims } from './matmul';
@@ -249,8 +250,8 @@ function problem(ctx: GpuContext, s: TuneShape): Problem {
   };
 }
 
-/** Runs `reps` runs of one variant in one batch: milliseconds measured in all, by the profiler's account, and by wall clock. */
-async function timeBatch(ctx: GpuContext, p: Problem, v: KernelVariant<never, never>, reps: number): Promise<{ total: number; wall: number; source: 'timestamp' | 'wall-clock' }> {
+/** Runs `reps` runs of one variant in one batch: milliseconds by the profiler's account and by wall clock. */
+async function timeBatch(ctx: GpuContext, p: Problem, v: KernelVariant<never, never>, reps: number): Promise<BatchTime> {
   const profiler = new Profiler(ctx.device, ctx.pool);
   const batch = new Batch(ctx.device, ctx.pool, ctx.limits, profiler);
   const outs: GpuTensor[] = [];
@@ -259,25 +260,11 @@ async function timeBatch(ctx: GpuContext, p: Problem, v: KernelVariant<never, ne
   await batch.submit();
   const wall = performance.now() - t0;
   outs.forEach((o) => releaseTensor(ctx, o));
-  const total = profiler.entries.reduce((s, e) => s + e.ms, 0);
-  return { total, wall, source: profiler.useTimestamps ? 'timestamp' : 'wall-clock' };
+  return { gpu: profiler.entries.reduce((s, e) => s + e.ms, 0), wall, source: profiler.useTimestamps ? 'timestamp' : 'wall-clock' };
 }
 
-/**
- * Milliseconds of one run. Timestamps are quantized (Dawn: 65.5 us, Chrome: 100 us), so a pass shorter
- * than the quantum reads 0 or one quantum; summed over runs the error averages out, but only once the
- * batch spans many quanta. A batch that measured less than MIN_MEASURED_MS is therefore retimed with
- * more runs (up to MAX_REPS); if the timestamps still read nothing, the batch's wall clock is used.
- */
-async function measure(ctx: GpuContext, p: Problem, v: KernelVariant<never, never>, reps: number): Promise<{ ms: number; source: 'timestamp' | 'wall-clock' }> {
-  for (;;) {
-    const t = await timeBatch(ctx, p, v, reps);
-    if (t.total >= MIN_MEASURED_MS || reps >= MAX_REPS) {
-      return t.total > 0 ? { ms: t.total / reps, source: t.source } : { ms: t.wall / reps, source: 'wall-clock' };
-    }
-    reps = Math.min(MAX_REPS, t.total > 0 ? Math.ceil((reps * MIN_MEASURED_MS) / t.total) : 8 * reps);
-  }
-}
+/** Milliseconds of one run of `v`, from batches long enough for the timestamps' quantum (timing.ts). */
+const measure = (ctx: GpuContext, p: Problem, v: KernelVariant<never, never>, reps: number) => resolvedTime((n) => timeBatch(ctx, p, v, n), reps, MIN_MEASURED_MS, MAX_REPS);
 
 function row(p: Problem, variant: string, ms: number | null, source: TuneSource): TuneRow {
   const timed = ms !== null && ms > 0;
