@@ -76,7 +76,7 @@ const machine = {
   cpu: `${cpus()[0]?.model ?? '?'} x${cpus().length}`,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   vulkan: { systemVulkan: process.env.ALIGNSCOPE_SYSTEM_VULKAN === '1', icdFiles: process.env.VK_ICD_FILENAMES ?? null, summary: tryRun('vulkaninfo', ['--summary']) },
-  nvidiaSmi: tryRun('nvidia-smi', ['--query-gpu=name,driver_version,memory.total,pcie.link.gen.max,clocks.max.memory', '--format=csv']),
+  nvidiaSmi: tryRun('nvidia-smi', ['--query-gpu=name,driver_version,memory.total', '--format=csv']),
   commit: tryRun('git', ['rev-parse', 'HEAD']),
 };
 

@@ -5,7 +5,7 @@
 // Benchmarks are not tests: nothing here asserts speed.
 //
 //   node scripts/bench.mjs [kernels] [model] [train]   (default: all three)
-//   --sizes 256,512,1024   kernel sizes        --preset small|medium|qwen05b|qwen05b-quick   model
+//   --sizes 256,512,1024   kernel sizes        --preset small|medium|qwen05b|qwen05b-quick|qwen05b-short
 //   --verify               also check each kernel result against float64
 //   --gpu                  Chromium on the real GPU (flags below; npm run bench:device uses it)
 

@@ -67,6 +67,9 @@ export const BENCH_PRESETS = {
   // The same model on a software adapter: one timed repeat, 8 decode steps, and the peer only loaded
   // (onnxruntime-web's workgroup-memory kernels run this prefill at a fraction of a GFLOP/s there).
   'qwen05b-quick': { config: QWEN25_05B, run: { prefillLength: 128, decodeTokens: 8, repeats: 1, peer: 'load' } },
+  // Both sides on a software adapter after an 8-token prompt: the peer's decode rate in minutes (the
+  // KV cache at 8 or 128 positions is ~1% of the 0.3 GB a step reads, so decode barely changes).
+  'qwen05b-short': { config: QWEN25_05B, run: { prefillLength: 8, decodeTokens: 4, repeats: 1, peer: 'race' } },
 } satisfies Record<string, { config: Partial<DecoderConfig>; run: BenchRun }>;
 
 export interface ModelBenchOptions {
