@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelFormatError, UnsupportedModelError } from '../errors';
-import { QWEN3_06B } from '../test/full-size-fixtures';
+import { QWEN3_06B } from './published-configs';
 import { type DecoderConfig, hasQkNorm, parseHfConfig, SIZE_LIMITS, toHfConfig } from './config';
 import { expectedWeights, linearShape, parameterCount } from './weights';
 

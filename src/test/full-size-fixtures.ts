@@ -13,6 +13,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, wri
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseHfConfig } from '../model/config';
+import { LLAMA32_1B_INSTRUCT, QWEN25_05B_INSTRUCT, QWEN3_06B } from '../model/published-configs';
 import { expectedWeights, parameterCount, type WeightSpec } from '../model/weights';
 
 const require = createRequire(import.meta.url);
@@ -28,95 +29,10 @@ export interface FullSizeModel {
   seed: number;
 }
 
-// The published config.json files (bf16 checkpoints written by transformers 4.x), key for key.
-const QWEN25_05B = {
-  architectures: ['Qwen2ForCausalLM'],
-  attention_dropout: 0.0,
-  bos_token_id: 151643,
-  eos_token_id: 151645,
-  hidden_act: 'silu',
-  hidden_size: 896,
-  initializer_range: 0.02,
-  intermediate_size: 4864,
-  max_position_embeddings: 32768,
-  max_window_layers: 21,
-  model_type: 'qwen2',
-  num_attention_heads: 14,
-  num_hidden_layers: 24,
-  num_key_value_heads: 2,
-  rms_norm_eps: 1e-6,
-  rope_theta: 1000000.0,
-  sliding_window: 32768,
-  tie_word_embeddings: true,
-  torch_dtype: 'bfloat16',
-  transformers_version: '4.43.1',
-  use_cache: true,
-  use_sliding_window: false,
-  vocab_size: 151936,
-};
-
-/** Qwen/Qwen3-0.6B's config.json as published (also config.test.ts's Qwen3 case). */
-export const QWEN3_06B = {
-  architectures: ['Qwen3ForCausalLM'],
-  attention_bias: false,
-  attention_dropout: 0.0,
-  bos_token_id: 151643,
-  eos_token_id: 151645,
-  head_dim: 128,
-  hidden_act: 'silu',
-  hidden_size: 1024,
-  initializer_range: 0.02,
-  intermediate_size: 3072,
-  max_position_embeddings: 40960,
-  max_window_layers: 28,
-  model_type: 'qwen3',
-  num_attention_heads: 16,
-  num_hidden_layers: 28,
-  num_key_value_heads: 8,
-  rms_norm_eps: 1e-6,
-  rope_scaling: null,
-  rope_theta: 1000000,
-  sliding_window: null,
-  tie_word_embeddings: true,
-  torch_dtype: 'bfloat16',
-  transformers_version: '4.51.0',
-  use_cache: true,
-  use_sliding_window: false,
-  vocab_size: 151936,
-};
-
-const LLAMA32_1B = {
-  architectures: ['LlamaForCausalLM'],
-  attention_bias: false,
-  attention_dropout: 0.0,
-  bos_token_id: 128000,
-  eos_token_id: [128001, 128008, 128009],
-  head_dim: 64,
-  hidden_act: 'silu',
-  hidden_size: 2048,
-  initializer_range: 0.02,
-  intermediate_size: 8192,
-  max_position_embeddings: 131072,
-  mlp_bias: false,
-  model_type: 'llama',
-  num_attention_heads: 32,
-  num_hidden_layers: 16,
-  num_key_value_heads: 8,
-  pretraining_tp: 1,
-  rms_norm_eps: 1e-5,
-  rope_scaling: { factor: 32.0, high_freq_factor: 4.0, low_freq_factor: 1.0, original_max_position_embeddings: 8192, rope_type: 'llama3' },
-  rope_theta: 500000.0,
-  tie_word_embeddings: true,
-  torch_dtype: 'bfloat16',
-  transformers_version: '4.45.0.dev0',
-  use_cache: true,
-  vocab_size: 128256,
-};
-
 export const FULL_SIZE_MODELS: FullSizeModel[] = [
-  { repo: 'Qwen/Qwen2.5-0.5B-Instruct', dir: 'qwen2.5-0.5b-instruct', config: QWEN25_05B, tokenizer: 'qwen2.5', seed: 25 },
+  { repo: 'Qwen/Qwen2.5-0.5B-Instruct', dir: 'qwen2.5-0.5b-instruct', config: QWEN25_05B_INSTRUCT, tokenizer: 'qwen2.5', seed: 25 },
   { repo: 'Qwen/Qwen3-0.6B', dir: 'qwen3-0.6b', config: QWEN3_06B, tokenizer: 'qwen3', seed: 3 },
-  { repo: 'meta-llama/Llama-3.2-1B-Instruct', dir: 'llama-3.2-1b-instruct', config: LLAMA32_1B, tokenizer: 'llama3', seed: 32 },
+  { repo: 'meta-llama/Llama-3.2-1B-Instruct', dir: 'llama-3.2-1b-instruct', config: LLAMA32_1B_INSTRUCT, tokenizer: 'llama3', seed: 32 },
 ];
 
 /** Where the folders go (gitignored). */

@@ -22,7 +22,8 @@ import type { GpuRuntime } from '../gpu/runtime';
 import type { OrtProvider } from '../export/ort-session';
 import { measureBandwidth, type BandwidthResult } from '../kernels/bandwidth';
 import { tuneKernels, type TuneReport } from '../kernels/tuner';
-import type { DecoderConfig } from '../model/config';
+import { parseHfConfig, type DecoderConfig } from '../model/config';
+import { QWEN25_05B_INSTRUCT } from '../model/published-configs';
 import type { DecodeTiming } from '../model/generation';
 import { randomModelConfig } from '../model/random-source';
 import { decoderTuneShapes } from '../model/tune-shapes';
@@ -30,22 +31,15 @@ import { parameterCount } from '../model/weights';
 import { exportedRandomModel } from './peer';
 import { decodeRoofline, type DecodeRoofline } from './roofline';
 
-/** Qwen2.5-0.5B's shapes (its published config.json): 0.49 B parameters with the tied embedding. */
-const QWEN25_05B: Partial<DecoderConfig> = {
-  architecture: 'qwen2',
-  hiddenSize: 896,
-  numLayers: 24,
-  numHeads: 14,
-  numKvHeads: 2,
-  headDim: 64,
-  intermediateSize: 4864,
-  vocabSize: 151936,
-  tieWordEmbeddings: true,
-  attentionBias: true,
-  rmsNormEps: 1e-6,
-  ropeTheta: 1_000_000,
-  maxPositions: 512,
-};
+/** The shape fields of a published config (its token ids stay the random model's byte-level ones). */
+function shapeOf(published: Record<string, unknown>, maxPositions: number): Partial<DecoderConfig> {
+  const c = parseHfConfig(published);
+  const keys = ['architecture', 'hiddenSize', 'numLayers', 'numHeads', 'numKvHeads', 'headDim', 'intermediateSize', 'vocabSize', 'tieWordEmbeddings', 'attentionBias', 'rmsNormEps', 'ropeTheta'] as const;
+  return { ...Object.fromEntries(keys.map((k) => [k, c[k]])), maxPositions };
+}
+
+/** Qwen2.5-0.5B-Instruct's shapes: 0.49 B parameters with the tied embedding; 512 positions are all a bench needs. */
+const QWEN25_05B = shapeOf(QWEN25_05B_INSTRUCT, 512);
 
 interface BenchRun {
   prefillLength: number;
