@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelFormatError, UnsupportedModelError } from '../errors';
-import { QWEN3_06B } from './published-configs';
+import { LLAMA32_1B_INSTRUCT, QWEN3_06B } from './published-configs';
 import { type DecoderConfig, hasQkNorm, parseHfConfig, SIZE_LIMITS, toHfConfig } from './config';
 import { expectedWeights, linearShape, parameterCount } from './weights';
 
@@ -30,34 +30,9 @@ const LLAMA_2_7B = {
   vocab_size: 32000,
 };
 
-// Written by transformers 4.x: rope_theta beside rope_scaling, torch_dtype.
-const LLAMA_32_1B_V4 = {
-  architectures: ['LlamaForCausalLM'],
-  attention_bias: false,
-  attention_dropout: 0.0,
-  bos_token_id: 128000,
-  eos_token_id: 128001,
-  head_dim: 64,
-  hidden_act: 'silu',
-  hidden_size: 2048,
-  initializer_range: 0.02,
-  intermediate_size: 8192,
-  max_position_embeddings: 131072,
-  mlp_bias: false,
-  model_type: 'llama',
-  num_attention_heads: 32,
-  num_hidden_layers: 16,
-  num_key_value_heads: 8,
-  pretraining_tp: 1,
-  rms_norm_eps: 1e-5,
-  rope_scaling: { factor: 32.0, high_freq_factor: 4.0, low_freq_factor: 1.0, original_max_position_embeddings: 8192, rope_type: 'llama3' },
-  rope_theta: 500000.0,
-  tie_word_embeddings: true,
-  torch_dtype: 'bfloat16',
-  transformers_version: '4.45.0.dev0',
-  use_cache: true,
-  vocab_size: 128256,
-};
+// Written by transformers 4.x: rope_theta beside rope_scaling, torch_dtype. The base model's config is
+// the Instruct one's but for its single EOS id.
+const LLAMA_32_1B_V4 = { ...LLAMA32_1B_INSTRUCT, eos_token_id: 128001 };
 
 // The same model as transformers 5.x writes it: rope_parameters holds theta and scaling, dtype, layer_types.
 const { rope_scaling: _s, rope_theta: _t, torch_dtype: _d, ...LLAMA_32_1B_COMMON } = LLAMA_32_1B_V4;
