@@ -74,11 +74,12 @@ function printModel(r) {
 
 /** @param {any} r */
 function printTrain(r) {
-  console.log('config'.padEnd(8) + 'mode'.padEnd(12) + 'params'.padStart(10) + 'trainable'.padStart(11) + 'tok/step'.padStart(10) + 'ms/step'.padStart(10) + 'tok/s'.padStart(9) + 'peak MiB'.padStart(10));
+  console.log('config'.padEnd(8) + 'mode'.padEnd(12) + 'params'.padStart(10) + 'trainable'.padStart(11) + 'tok/step'.padStart(10) + 'ms/step'.padStart(10) + 'tok/s'.padStart(9) + 'GFLOP/s'.padStart(9) + 'of best'.padStart(9) + 'peak MiB'.padStart(10));
   for (const x of r.rows) {
+    const ofBest = x.bestMatmulGflops ? `${((100 * x.gflops) / x.bestMatmulGflops).toFixed(0)}%` : '—';
     console.log(
       x.config.padEnd(8) + `${x.mode} ${x.base}`.padEnd(12) + String(x.parameters).padStart(10) + String(x.trainableParameters).padStart(11) + x.tokensPerStep.toFixed(0).padStart(10) +
-        x.msPerStep.toFixed(0).padStart(10) + x.tokensPerSecond.toFixed(1).padStart(9) + (x.peakGpuBytes / 2 ** 20).toFixed(1).padStart(10),
+        x.msPerStep.toFixed(0).padStart(10) + x.tokensPerSecond.toFixed(1).padStart(9) + x.gflops.toFixed(2).padStart(9) + ofBest.padStart(9) + (x.peakGpuBytes / 2 ** 20).toFixed(1).padStart(10),
     );
   }
 }

@@ -282,6 +282,11 @@ function row(p: Problem, variant: string, ms: number | null, source: TuneSource)
   };
 }
 
+/** The fastest matmul the report timed (attention and loss rows aside): what prefill and training GFLOP/s are compared with. */
+export function fastestMatmul(report: TuneReport): TuneRow | null {
+  return report.rows.filter((r) => r.op.startsWith('matmul') && r.gflops !== null).reduce<TuneRow | null>((b, r) => (b === null || r.gflops! > b.gflops! ? r : b), null);
+}
+
 /** Marks the chosen row: the fastest timed variant if 5% faster than the default, else the default. */
 export function choose(rows: TuneRow[], defaultVariant: string): string {
   const timed = rows.filter((r) => r.ms !== null);

@@ -21,7 +21,7 @@ import type { AdapterReport } from '../gpu/adapter-report';
 import type { GpuRuntime } from '../gpu/runtime';
 import type { OrtProvider } from '../export/ort-session';
 import { measureBandwidth, type BandwidthResult } from '../kernels/bandwidth';
-import { tuneKernels, type TuneReport } from '../kernels/tuner';
+import { fastestMatmul, tuneKernels, type TuneReport } from '../kernels/tuner';
 import { parseHfConfig, type DecoderConfig } from '../model/config';
 import { QWEN25_05B_INSTRUCT } from '../model/published-configs';
 import type { DecodeTiming } from '../model/generation';
@@ -130,7 +130,7 @@ export async function benchModel(rt: GpuRuntime, opts: ModelBenchOptions = {}, o
     const dec = await model.gpuDecoder();
     onStep?.(2, 6, 'autotuning the kernels');
     const tuning = await rt.run((ctx) => tuneKernels(ctx, decoderTuneShapes(dec)));
-    const best = tuning.rows.filter((r) => r.op.startsWith('matmul') && r.gflops !== null).reduce<(typeof tuning.rows)[number] | null>((b, r) => (b === null || r.gflops! > b.gflops! ? r : b), null);
+    const best = fastestMatmul(tuning);
     const bestMatmul = best && { gflops: best.gflops!, op: best.op, shape: best.shape, variant: best.variant };
     // Medians of whole generations: prefill = one new token; N decode steps = (N + 1 new tokens) − that.
     const roofline = (prefillMs: number, withDecodeMs: number) => {

@@ -1,5 +1,5 @@
-// Training benchmark: tokens/s of whole optimizer steps (forward + backward + AdamW) and the peak
-// GPU memory from the buffer pool, for full fine-tuning (f32 base) and LoRA (rank 8 on q, k, v, o,
+// Training benchmark: tokens/s and matmul GFLOP/s (against the fastest matmul the tuner timed on the
+// model's shapes) of whole optimizer steps (forward + backward + AdamW) and the peak GPU memory from the buffer pool, for full fine-tuning (f32 base) and LoRA (rank 8 on q, k, v, o,
 // gate, up, down of a q4 base), on random models of two sizes.
 
 import type { AdapterReport } from '../gpu/adapter-report';
@@ -9,6 +9,8 @@ import type { DecoderConfig } from '../model/config';
 import { releaseDecoder, uploadDecoder, type WeightQuant } from '../model/decoder';
 import { randomWeights, tinyConfig } from '../model/random-model';
 import { Tokenizer } from '../model/tokenizer';
+import { fastestMatmul, tuneKernels } from '../kernels/tuner';
+import { decoderTuneShapes } from '../model/tune-shapes';
 import { parameterCount } from '../model/weights';
 import { defaultTrainSettings } from '../train/defaults';
 import { Trainer, type TrainSettings } from '../train/trainer';
@@ -33,6 +35,9 @@ export interface TrainBenchRow {
   tokensPerStep: number;
   msPerStep: number;
   tokensPerSecond: number;
+  /** Matmul GFLOP/s of the steps (train-flops.ts), and the fastest matmul the tuner timed on the model's shapes. */
+  gflops: number;
+  bestMatmulGflops: number | null;
   peakGpuBytes: number;
 }
 
@@ -62,6 +67,8 @@ export async function benchTraining(rt: GpuRuntime, opts: { steps?: number } = {
     onRow?.(rows.length, runs.length, `${run.config} ${run.mode.kind}`);
     const c = tinyConfig({ ...TRAIN_BENCH_CONFIGS[run.config], vocabSize: Math.max(256 + SPECIALS.length, TRAIN_BENCH_CONFIGS[run.config].vocabSize ?? 0), bosTokenId: 256, eosTokenIds: [257] });
     const decoder = await rt.run(async (ctx) => uploadDecoder(ctx, c, randomWeights(c, 1), run.base));
+    // Tuned as a model load tunes, so the steps run the kernels a user's would.
+    const tuning = await rt.run((ctx) => tuneKernels(ctx, decoderTuneShapes(decoder)));
     const settings: TrainSettings = { ...defaultTrainSettings(run.mode, [['en', 'de']], steps + 1), lr: 1e-3, minLr: 1e-4, warmupSteps: 1, evalEvery: 0 };
     const trainer = await Trainer.create(rt, decoder, tokenizer, PAIRS, [], settings);
     await trainer.step(); // warm-up: pipelines, pool
@@ -69,10 +76,12 @@ export async function benchTraining(rt: GpuRuntime, opts: { steps?: number } = {
     await rt.run(async (ctx) => ctx.pool.resetPeak());
     let tokens = 0;
     let ms = 0;
+    let gflop = 0;
     for (let i = 0; i < steps; i++) {
       const e = await trainer.step();
       tokens += e.tokens;
       ms += e.ms;
+      gflop += (e.gflops * e.ms) / 1000;
     }
     const peak = await rt.run(async (ctx) => ctx.pool.stats().peakBytes);
     rows.push({
@@ -85,6 +94,8 @@ export async function benchTraining(rt: GpuRuntime, opts: { steps?: number } = {
       tokensPerStep: tokens / steps,
       msPerStep: ms / steps,
       tokensPerSecond: (tokens / ms) * 1000,
+      gflops: (gflop / ms) * 1000,
+      bestMatmulGflops: fastestMatmul(tuning)?.gflops ?? null,
       peakGpuBytes: peak,
     });
     await trainer.release();

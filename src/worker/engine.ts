@@ -39,7 +39,7 @@ import { memoryStore } from '../hub/memory-store';
 import { opfsStore } from '../hub/opfs-store';
 import type { CacheStore } from '../hub/storage';
 import type { OrtProvider } from '../export/ort-session';
-import { tuneKernels, type TuneCache, type TuneMode, type TuneReport } from '../kernels/tuner';
+import { fastestMatmul, tuneKernels, type TuneCache, type TuneMode, type TuneReport } from '../kernels/tuner';
 import { measureBandwidth, type BandwidthResult } from '../kernels/bandwidth';
 import { decodeRoofline, ROOFLINE_COPY_BYTES, type DecodeRoofline } from './roofline';
 import { defaultTuneCache } from '../kernels/tune-cache';
@@ -311,8 +311,8 @@ export class Engine implements EngineApi {
     if (model.info.backend !== 'webgpu') return { ...out, roofline: null };
     // The copy bandwidth is measured once per device, after the first generation (half a second or so).
     this.copyBandwidth ??= await this.runtime.run((ctx) => measureBandwidth(ctx, { bytes: ROOFLINE_COPY_BYTES })).catch(() => null);
-    const timed = this.tuning?.rows.filter((r) => r.op.startsWith('matmul') && r.gflops !== null).map((r) => r.gflops!) ?? [];
-    return { ...out, roofline: decodeRoofline(model.info, out.timing, this.copyBandwidth?.gbps ?? null, timed.length ? Math.max(...timed) : null) };
+    const best = this.tuning && fastestMatmul(this.tuning);
+    return { ...out, roofline: decodeRoofline(model.info, out.timing, this.copyBandwidth?.gbps ?? null, best?.gflops ?? null) };
   }
 
   async embed(sentences: string[], opts: { layers: number[]; pooling: Pooling }): Promise<EmbedResult> {
