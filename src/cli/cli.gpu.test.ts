@@ -18,6 +18,10 @@ describe('npx alignscope', () => {
     expect(a.prompt).toBe('Hello');
     expect(a.tokens).toHaveLength(8);
     expect(b.tokens).toEqual(a.tokens);
+    // On WebGPU the result says where its speed stands: decode against the measured copy bandwidth.
+    expect(a.timing.decodeSteps).toBe(7);
+    expect(a.roofline.copyGbps).toBeGreaterThan(0);
+    expect(a.roofline.bandwidthFraction).toBeCloseTo(a.roofline.decodeGbps / a.roofline.copyGbps, 9);
   });
 
   it('--backend cpu: generate gives the WebGPU tokens; a bad backend is a usage error', async () => {
@@ -26,6 +30,7 @@ describe('npx alignscope', () => {
     const cpu = JSON.parse((await cli(...args, '--backend', 'cpu')).stdout);
     expect(cpu.tokens).toHaveLength(8);
     expect(cpu.tokens).toEqual(gpu.tokens);
+    expect(cpu.roofline).toBeNull(); // the roofline is measured on WebGPU only
     const bad = await cli(...args, '--backend', 'tpu').then(() => null, (e: { code: number; stderr: string }) => e);
     expect(bad?.code).toBe(2);
     expect(bad?.stderr).toMatch(/--backend must be webgpu, cpu or auto/);

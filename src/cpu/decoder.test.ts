@@ -115,7 +115,9 @@ describe('CpuModel on the random tiny model (byte tokenizer)', () => {
       const ids = sentences.map((s) => model.tokenizer.encode(s, { addBos: true }));
       const { nll, tokens: predicted } = await model.sequenceNll(ids);
       const greedy = await model.generateGreedy(ids, 6);
-      const streamed = await model.generate('a cat', { maxNewTokens: 6 });
+      const { timing, ...streamed } = await model.generate('a cat', { maxNewTokens: 6 });
+      // The steps' times differ by run; their counts do not: the prompt's prefill, then one step per token after the first.
+      expect([timing.promptTokens, timing.decodeSteps]).toEqual([model.tokenizer.encode('a cat', { addBos: true }).length, streamed.tokens.length - 1]);
       results.push({ mean, last, nll, greedy, streamed });
       await model.release();
       if (n !== 2) continue;
