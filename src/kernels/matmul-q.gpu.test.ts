@@ -4,8 +4,9 @@ import { compare } from '../reference/compare';
 import { matmulRef } from '../reference/matmul';
 import { randomArray } from '../reference/random';
 import { testRuntime } from '../test/gpu';
-import { GEMV_MAX_ROWS, matmulQ, matmulQBackward, Q_MATMUL_VARIANTS, type QMatmulVariant } from './matmul-q';
+import { GEMV_MAX_ROWS, matmulQ, matmulQBackward, Q_BACKWARD_VARIANTS, Q_MATMUL_VARIANTS, type QMatmulVariant } from './matmul-q';
 import { readTensor, uploadQWeight, uploadTensor } from './tensor';
+import { applicableVariants } from './variants';
 
 const rt = testRuntime();
 afterAll(() => rt.destroy());
@@ -79,18 +80,24 @@ describe('quantized matmul vs float64 reference on the dequantized weights', () 
       [40, 64, 96],
       [3, 19, 70],
     ]) {
-      it(`${name} backward dX = dY · W ${M}x${N}x${K} (weight stays packed)`, async () => {
+      it(`${name} backward dX = dY · W ${M}x${N}x${K}, every variant (direct with W packed; dequantized then GEMM)`, async () => {
         const dy = randomArray(M * N, 31 + M);
         const q = quant(randomArray(N * K, 37 + N), N, K);
-        const got = await rt.run(async (ctx) => {
+        const { names, outs } = await rt.run(async (ctx) => {
+          const dims = { kind: q.kind, M, N, K };
+          const names = applicableVariants(ctx, Q_BACKWARD_VARIANTS[q.kind], dims).map((v) => v.name);
           const batch = ctx.batch();
-          const dx = await matmulQBackward(ctx, batch, uploadTensor(ctx, dy, [M, N], 'dy'), uploadQWeight(ctx, q, 'w'));
+          const w = uploadQWeight(ctx, q, 'w');
+          const dxs = [];
+          for (const v of names) dxs.push(await matmulQBackward(ctx, batch, uploadTensor(ctx, dy, [M, N], 'dy'), w, `dx.${v}`, v));
           await batch.submit();
-          expect(dx.shape).toEqual([M, K]);
-          return readTensor(ctx, dx);
+          for (const dx of dxs) expect(dx.shape).toEqual([M, K]);
+          return { names, outs: await Promise.all(dxs.map((dx) => readTensor(ctx, dx))) };
         });
+        expect(names).toEqual(['direct', 'dequant_gemm']);
         // dX = dY · W with W [N, K]: a plain matmul of dY [M, N] by W.
-        expect(compare(got, matmulRef(dy, dequantize(q), { M, N: K, K: N })).maxRel).toBeLessThanOrEqual(TOL);
+        const ref = matmulRef(dy, dequantize(q), { M, N: K, K: N });
+        for (const got of outs) expect(compare(got, ref).maxRel).toBeLessThanOrEqual(TOL);
       });
     }
   }

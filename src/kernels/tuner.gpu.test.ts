@@ -4,7 +4,7 @@
 // business (speed is judged by benchmarks, never by tests).
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { quantizeQ4 } from '../model/quant';
+import { dequantize, quantizeQ4 } from '../model/quant';
 import { attentionRef } from '../reference/attention';
 import { crossEntropyRef } from '../reference/loss';
 import { compare } from '../reference/compare';
@@ -13,7 +13,7 @@ import { randomArray } from '../reference/random';
 import { testRuntime } from '../test/gpu';
 import { ATTENTION_VARIANTS, attention, type AttentionDims } from './attention';
 import { MATMUL_VARIANTS, matmul, matmulDims } from './matmul';
-import { Q_MATMUL_VARIANTS } from './matmul-q';
+import { matmulQBackward, Q_BACKWARD_VARIANTS, Q_MATMUL_VARIANTS } from './matmul-q';
 import { readTensor, releaseTensor, uploadQWeight, uploadTensor, uploadU32 } from './tensor';
 import { memoryTuneCache } from './tune-cache';
 import { vocabCrossEntropy } from './vocab';
@@ -181,6 +181,30 @@ describe('kernel autotuner', () => {
     const logits = matmulRef(x, E, { M: N, K: C, N: V, transB: true });
     const weights = new Float32Array(N).fill(1 / N);
     expect(compare(got, crossEntropyRef(logits, targets, weights, N, V).perToken).maxRel).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('times the backward through a packed weight (dX = dY · W), and matmulQBackward then dispatches the choice', async () => {
+    const [M, N, K] = [40, 24, 96];
+    const q = quantizeQ4(randomArray(N * K, 5), N, K);
+    const dy = randomArray(M * N, 6);
+    expect(tunerSignature()).toContain('matmul_q4_backward=direct,dequant_gemm');
+    const got = await rt.run(async (ctx) => {
+      const w = uploadQWeight(ctx, q, 'w_q4');
+      const first = await tuneKernels(ctx, [{ M, weight: w, backward: true, label: 'down' }], { cache: memoryTuneCache(), budgetMs: 60_000, batchMs: 1 });
+      expect(first.rows.map((r) => [r.op, r.shape, r.variant])).toEqual([
+        ['matmul_q4_backward', '40x24x96', 'direct'],
+        ['matmul_q4_backward', '40x24x96', 'dequant_gemm'],
+      ]);
+      expect(first.rows.every((r) => r.ms! > 0 && r.gflops! > 0)).toBe(true);
+      const chosen = first.rows.filter((r) => r.chosen);
+      expect(chosen).toHaveLength(1);
+      expect(pickVariant(ctx, Q_BACKWARD_VARIANTS.q4, { kind: 'q4', M: 200, N, K }).name).toBe(chosen[0].variant);
+      const batch = ctx.batch();
+      const dx = await matmulQBackward(ctx, batch, uploadTensor(ctx, dy, [M, N], 'dy'), w);
+      await batch.submit();
+      return readTensor(ctx, dx);
+    });
+    expect(compare(got, matmulRef(dy, dequantize(q), { M, N: K, K: N })).maxRel).toBeLessThanOrEqual(1e-4);
   });
 
   it('a cache written by other kernels (another signature) is ignored and retuned', async () => {

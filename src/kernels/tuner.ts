@@ -20,17 +20,21 @@ import { resolvedTime, type BatchTime } from './timing';
 import type { GpuContext } from '../gpu/runtime';
 import { ATTENTION_VARIANTS, type AttentionArgs, type AttentionDims, type KvCache } from './attention';
 import { MATMUL_VARIANTS, matmulDims, type MatmulArgs, type MatmulDims } from './matmul';
-import { Q_MATMUL_VARIANTS, type QMatmulArgs, type QMatmulDims } from './matmul-q';
+import { Q_BACKWARD_VARIANTS, Q_MATMUL_VARIANTS, type QBackwardArgs, type QMatmulArgs, type QMatmulDims } from './matmul-q';
 import { emptyTensor, releaseTensor, uploadTensor, uploadU32, type GpuQWeight, type GpuTensor } from './tensor';
 import { LSE_VARIANTS, type LseArgs, type LseDims } from './vocab-lse';
 import { adapterKey, applicableVariants, choiceKey, clearTunedChoices, setTunedChoices, type KernelVariant, type OpTable } from './variants';
 
 export type TuneMode = 'on' | 'off';
 
-/** One product to tune: X [M, K] times a weight W [N, K] (f32 with B transposed, or packed q4/q8). */
+/**
+ * One product to tune: X [M, K] times a weight W [N, K] (f32 with B transposed, or packed q4/q8);
+ * with `backward`, dY [M, N] back through a packed W to dX [M, K] (LoRA on a quantized base).
+ */
 export interface MatmulTuneShape {
   M: number;
   weight: GpuTensor | GpuQWeight;
+  backward?: boolean;
   /** Which weights share this shape (shown in the table): "q, o", "lm_head". */
   label: string;
 }
@@ -104,7 +108,7 @@ export interface TuneOptions {
 }
 
 /** Bumped when a kernel changes in a way that invalidates measured speeds. */
-const TUNER_VERSION = 3;
+const TUNER_VERSION = 4;
 const SLOWEST_EXPECTED = 10;
 const MIN_GAIN = 0.05;
 /** GPU time a timed batch must span to count (about 15 of Dawn's timestamp quanta). */
@@ -112,11 +116,11 @@ const MIN_MEASURED_MS = 1;
 /** Runs per batch at most (two timestamp queries each, under the 4096 per query set). */
 const MAX_REPS = 256;
 
-type AnyTable = OpTable<MatmulDims, MatmulArgs> | OpTable<QMatmulDims, QMatmulArgs> | OpTable<AttentionDims, AttentionArgs> | OpTable<LseDims, LseArgs>;
+type AnyTable = OpTable<MatmulDims, MatmulArgs> | OpTable<QMatmulDims, QMatmulArgs> | OpTable<QMatmulDims, QBackwardArgs> | OpTable<AttentionDims, AttentionArgs> | OpTable<LseDims, LseArgs>;
 
 /** Cached choices are only trusted for the same kernels: the version and every table's variant names. */
 export function tunerSignature(): string {
-  const tables: AnyTable[] = [MATMUL_VARIANTS, Q_MATMUL_VARIANTS.q4, Q_MATMUL_VARIANTS.q8, ATTENTION_VARIANTS, LSE_VARIANTS];
+  const tables: AnyTable[] = [MATMUL_VARIANTS, Q_MATMUL_VARIANTS.q4, Q_MATMUL_VARIANTS.q8, Q_BACKWARD_VARIANTS.q4, Q_BACKWARD_VARIANTS.q8, ATTENTION_VARIANTS, LSE_VARIANTS];
   return `v${TUNER_VERSION}:${tables.map((t) => `${t.op}=${t.variants.map((v) => v.name).join(',')}`).join(';')}`;
 }
 
@@ -208,12 +212,40 @@ function lseProblem(ctx: GpuContext, s: LseTuneShape): Problem {
   };
 }
 
+/** Bytes of a packed weight's codes. */
+const packedBytes = (w: GpuQWeight) => (w.kind === 'q4' ? w.N * w.nBlocks * 16 : w.N * w.nBlocks * 32);
+
+/** dY [M, N] back through a packed W [N, K] to dX [M, K]. */
+function qBackwardProblem(ctx: GpuContext, s: MatmulTuneShape, w: GpuQWeight, M: number): Problem {
+  const { N, K } = w;
+  const table = Q_BACKWARD_VARIANTS[w.kind];
+  const dims: QMatmulDims = { kind: w.kind, M, N, K };
+  const dy = uploadTensor(ctx, pattern(M * N), [M, N], 'tune.dy');
+  return {
+    table,
+    dims,
+    op: table.op,
+    key: choiceKey(table, dims),
+    label: s.label,
+    shape: `${M}x${N}x${K}`,
+    flops: 2 * M * N * K,
+    bytes: packedBytes(w) + 4 * N * w.nBlocks + 4 * (M * N + M * K),
+    async record(c, batch, v) {
+      const out = emptyTensor(c, [M, K], 'tune.dx');
+      await (v as KernelVariant<QMatmulDims, QBackwardArgs>).dispatch(c, batch, { dy, w, out, dims, label: `tune.${v.name}` });
+      return out;
+    },
+    release: (c) => releaseTensor(c, dy),
+  };
+}
+
 function problem(ctx: GpuContext, s: TuneShape): Problem {
   if ('attention' in s) return attentionProblem(ctx, s);
   if ('lse' in s) return lseProblem(ctx, s);
   const w = s.weight;
   const [N, K] = 'shape' in w ? w.shape : [w.N, w.K];
   const M = rowsThatBind(ctx, s);
+  if (s.backward && !('shape' in w)) return qBackwardProblem(ctx, s, w, M);
   const x = uploadTensor(ctx, pattern(M * K), [M, K], 'tune.x');
   const common = { label: s.label, shape: `${M}x${N}x${K}`, flops: 2 * M * N * K, release: (c: GpuContext) => releaseTensor(c, x) };
   if ('shape' in w) {
@@ -234,7 +266,7 @@ function problem(ctx: GpuContext, s: TuneShape): Problem {
   }
   const table = Q_MATMUL_VARIANTS[w.kind];
   const dims: QMatmulDims = { kind: w.kind, M, N, K };
-  const weightBytes = w.kind === 'q4' ? N * w.nBlocks * 16 : N * w.nBlocks * 32;
+  const weightBytes = packedBytes(w);
   return {
     ...common,
     table,

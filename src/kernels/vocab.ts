@@ -15,8 +15,8 @@ import type { GpuContext } from '../gpu/runtime';
 import { accumulate, grid1d } from './elementwise';
 import { embedding } from './embedding';
 import { matmul } from './matmul';
-import { matmulQ, matmulQBackward } from './matmul-q';
-import { bindings, emptyTensor, releaseTensor, uploadTensor, uploadU32, zeroPointRowBytes, type GpuQWeight, type GpuTensor } from './tensor';
+import { dequantizeRows, matmulQ, matmulQBackward } from './matmul-q';
+import { bindings, emptyTensor, releaseTensor, uploadTensor, uploadU32, type GpuQWeight, type GpuTensor } from './tensor';
 import { uniforms } from './uniforms';
 import { lseUpdate } from './vocab-lse';
 
@@ -51,23 +51,10 @@ export async function vocabGather(ctx: GpuContext, batch: Batch, ids: ArrayLike<
   const C = vocab.C;
   const out = emptyTensor(ctx, [N, C], name);
   for (const shard of vocab.shards) {
-    const rows = shard.end - shard.begin;
     const local = uploadU32(ctx, localIds(ids, shard), [N], `${name}.ids[${shard.begin}:]`);
-    const grid = grid1d(Math.ceil((N * C) / 256), ctx.limits.maxComputeWorkgroupsPerDimension);
     const w = shard.w;
-    if (!isQ(w)) {
-      await embedding(ctx, batch, local, w, name, out);
-    } else if (w.kind === 'q4') {
-      batch.dispatch({
-        label: name,
-        pipeline: await ctx.pipeline('matmul_q4', 'gather'),
-        uniforms: new Uint32Array([N, rows, C, w.nBlocks, zeroPointRowBytes(w), w.zeroPoints ? 1 : 0, 0, 0]),
-        buffers: [local.buffer.buffer, w.data.buffer, w.scales.buffer, (w.zeroPoints ?? w.scales).buffer, out.buffer.buffer],
-        grid,
-      });
-    } else {
-      batch.dispatch({ label: name, pipeline: await ctx.pipeline('matmul_q8', 'gather'), uniforms: new Uint32Array([N, rows, C, w.nBlocks]), buffers: [local.buffer.buffer, w.data.buffer, w.scales.buffer, out.buffer.buffer], grid });
-    }
+    if (!isQ(w)) await embedding(ctx, batch, local, w, name, out);
+    else await dequantizeRows(ctx, batch, local, w, out, name);
     releaseTensor(ctx, local);
   }
   return out;

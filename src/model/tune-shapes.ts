@@ -1,6 +1,7 @@
 // The kernel shapes a loaded decoder runs, for the autotuner (src/kernels/tuner.ts): every distinct
 // linear weight of the layers (q, k, v, o, gate, up, down) and each vocabulary shard of the LM head,
-// at a prefill of PREFILL_ROWS tokens and at the decode step (M = 1); and attention with the model's
+// at a prefill of PREFILL_ROWS tokens and at the decode step (M = 1), and the backward through each
+// packed one at PREFILL_ROWS (LoRA on a q4/q8 base); attention with the model's
 // heads for that prefill (from an empty cache) and for a decode step after DECODE_PAST tokens; and the
 // loss's logsumexp merge over each LM-head shard's logits for LOSS_TUNE_ROWS tokens. The
 // weights themselves are timed (no copies): the tuner only allocates X and Y, and attention's q,
@@ -33,6 +34,10 @@ export function decoderTuneShapes(dec: GpuDecoder, prefillRows = PREFILL_ROWS): 
     labels.push(dec.lmHead.shards.length > 1 ? `lm_head[${i}]` : 'lm_head');
   });
   const linears: TuneShape[] = [prefillRows, 1].flatMap((M) => weights.map((weight, i) => ({ M, weight, label: labels[i] })));
+  // LoRA on a quantized base sends the gradient back through every packed weight: dX = dY · W.
+  weights.forEach((weight, i) => {
+    if (!('shape' in weight)) linears.push({ M: prefillRows, weight, backward: true, label: labels[i] });
+  });
   if (!layer) return linears;
   const { numHeads: H, numKvHeads: Hkv, headDim: D, maxPositions } = dec.config;
   const heads = { B: 1, H, Hkv, D };
