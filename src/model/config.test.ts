@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelFormatError, UnsupportedModelError } from '../errors';
-import { LLAMA32_1B_INSTRUCT, QWEN3_06B } from './published-configs';
+import { LLAMA32_1B_INSTRUCT, QWEN25_05B_INSTRUCT, QWEN3_06B } from './published-configs';
 import { type DecoderConfig, hasQkNorm, parseHfConfig, SIZE_LIMITS, toHfConfig } from './config';
 import { expectedWeights, linearShape, parameterCount } from './weights';
 
@@ -95,32 +95,8 @@ const SMOLLM_135M = {
   vocab_size: 49152,
 };
 
-const QWEN25_05B = {
-  architectures: ['Qwen2ForCausalLM'],
-  attention_dropout: 0.0,
-  bos_token_id: 151643,
-  eos_token_id: 151643,
-  hidden_act: 'silu',
-  hidden_size: 896,
-  initializer_range: 0.02,
-  intermediate_size: 4864,
-  max_position_embeddings: 32768,
-  max_window_layers: 24,
-  model_type: 'qwen2',
-  num_attention_heads: 14,
-  num_hidden_layers: 24,
-  num_key_value_heads: 2,
-  rms_norm_eps: 1e-6,
-  rope_theta: 1000000.0,
-  sliding_window: 32768,
-  tie_word_embeddings: true,
-  torch_dtype: 'bfloat16',
-  transformers_version: '4.40.1',
-  use_cache: true,
-  use_mrope: false,
-  use_sliding_window: false,
-  vocab_size: 151936,
-};
+// Qwen/Qwen2.5-0.5B (the base model): the Instruct config but for these keys.
+const QWEN25_05B = { ...QWEN25_05B_INSTRUCT, eos_token_id: 151643, max_window_layers: 24, transformers_version: '4.40.1', use_mrope: false };
 
 // Qwen3-0.6B: QWEN3_06B, shared with the full-size tier's fixtures.
 
